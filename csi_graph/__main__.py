@@ -1,0 +1,3 @@
+from csi_graph.cli import main
+
+main()

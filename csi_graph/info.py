@@ -1,0 +1,139 @@
+"""What a dataset holds: its contracts (city, date, parties, commitments per party) and its graphs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, SKOS
+
+from csi_graph.dataset import Dataset, GraphInfo
+from csi_graph.namespaces import CSI, shorten
+
+_CONTRACT = URIRef(CSI + "IntegratedSecurityContract")
+_IN_CONTRACT = URIRef(CSI + "inContract")
+
+
+@dataclass(frozen=True)
+class PartySummary:
+    label: str
+    kind: str
+    commitments: int
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    identifier: str
+    iri: str
+    title: str
+    territories: list[str]
+    status: str
+    signed: str | None
+    ends: str | None
+    parties: list[PartySummary]
+    commitments: int
+
+
+@dataclass(frozen=True)
+class Info:
+    contracts: list[ContractSummary]
+    graphs: list[GraphInfo]
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.graphs)
+
+    def to_text(self) -> str:
+        lines = [f"Contracts: {len(self.contracts)}"]
+        for c in self.contracts:
+            dates = f"signed {c.signed or 'on an unknown date'}" if c.status == "signed" else c.status
+            if c.ends:
+                dates += f", runs to {c.ends}"
+            lines.append(f"  {c.identifier}  {c.title}")
+            lines.append(f"    territory: {', '.join(c.territories)}; {dates}")
+            lines.append(f"    {c.commitments} commitments:")
+            width = max((len(p.label) for p in c.parties), default=0)
+            for p in c.parties:
+                lines.append(f"      {p.label.ljust(width)}  {p.commitments:>3}  ({p.kind})")
+        lines.append(f"Named graphs: {len(self.graphs)}")
+        width = max((len(g.display) for g in self.graphs), default=0)
+        for g in self.graphs:
+            lines.append(f"  {g.display.ljust(width)}  {g.role:<8}  {g.triples:>7} triples")
+        lines.append(f"Total: {self.triples} triples")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        document = {
+            "contracts": [asdict(c) for c in self.contracts],
+            "graphs": [{"name": g.name, "file": g.display, "role": g.role, "triples": g.triples} for g in self.graphs],
+            "triples": self.triples,
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def summarise(dataset: Dataset, lang: str = "en") -> Info:
+    """Summarise the contracts of a dataset, with labels in ``lang`` (falling back to French)."""
+    graph = dataset.data_graph
+    contracts = [_contract(graph, k, lang) for k in set(graph.subjects(RDF.type, _CONTRACT))]
+    contracts.sort(key=lambda c: (c.signed or "9999", c.identifier))
+    return Info(contracts, list(dataset.graphs))
+
+
+def _contract(graph: Graph, contract: URIRef, lang: str) -> ContractSummary:
+    members = set(graph.subjects(_IN_CONTRACT, contract))
+    parties = [m for m in members if (m, RDF.type, URIRef(CSI + "ContractParty")) in graph]
+    commitments = [m for m in members if (m, RDF.type, URIRef(CSI + "Commitment")) in graph]
+    signatures = [m for m in members if (m, RDF.type, URIRef(CSI + "Signature")) in graph]
+    by_party = {p: 0 for p in parties}
+    for commitment in commitments:
+        party = graph.value(commitment, URIRef(CSI + "committedBy"))
+        if party in by_party:
+            by_party[party] += 1
+    party_summaries = sorted(
+        (
+            PartySummary(
+                label(graph, p, lang),
+                label(graph, graph.value(p, URIRef(CSI + "partyKind")), lang),
+                count,
+            )
+            for p, count in by_party.items()
+        ),
+        key=lambda p: (-p.commitments, p.label),
+    )
+    signed_dates = sorted(str(d) for s in signatures for d in graph.objects(s, DCTERMS.date))
+    period = graph.value(contract, DCTERMS.temporal)
+    ends = graph.value(period, DCAT.endDate) if period is not None else None
+    status = graph.value(contract, URIRef(CSI + "contractStatus"))
+    return ContractSummary(
+        identifier=str(graph.value(contract, DCTERMS.identifier) or shorten(str(contract))),
+        iri=str(contract),
+        title=text(graph, contract, DCTERMS.title, lang),
+        territories=sorted(label(graph, t, lang) for t in graph.objects(contract, URIRef(CSI + "territory"))),
+        status=str(status).rsplit("/", 1)[-1] if status is not None else "unknown",
+        signed=signed_dates[0] if signed_dates else None,
+        ends=str(ends) if ends is not None else None,
+        parties=party_summaries,
+        commitments=len(commitments),
+    )
+
+
+def label(graph: Graph, node, lang: str) -> str:
+    """The label of a node in ``lang``, else in French, else any, else its short IRI."""
+    if node is None:
+        return "?"
+    for predicate in (SKOS.prefLabel, RDFS.label):
+        found = text(graph, node, predicate, lang, default=None)
+        if found is not None:
+            return found
+    return shorten(str(node))
+
+
+def text(graph: Graph, node, predicate, lang: str, default: str | None = "") -> str | None:
+    """The value of ``predicate`` in ``lang``, else French, else untagged, else ``default``."""
+    values = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
+    for wanted in (lang, "fr", None):
+        for value in values:
+            if value.language == wanted:
+                return str(value)
+    return str(values[0]) if values else default

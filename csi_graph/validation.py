@@ -1,0 +1,200 @@
+"""SHACL validation of a loaded dataset, returned as a value.
+
+``validate(ds)`` runs pySHACL with the dataset's shapes (violations, warnings and
+information, each in its own file) over the ontology, schemes and data, without
+inference and without following ``owl:imports``. The report lists each result with its
+severity, focus node, path, message (French and English), shape and the file and line
+where the focus node is described.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+
+from csi_graph.dataset import Dataset
+from csi_graph.namespaces import shorten
+
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, with everything a person needs to find and fix it."""
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str | None
+    component: str
+    messages: dict[str, str] = field(compare=False)
+    location: str | None = None
+
+    def message(self, lang: str = "en") -> str:
+        if lang in self.messages:
+            return self.messages[lang]
+        if "" in self.messages:
+            return self.messages[""]
+        return next(iter(self.messages.values()), f"{self.component} failed")
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: results, counts and the standard SHACL report graph."""
+
+    results: list[ValidationResult]
+    graph: Graph
+    allow_warnings: bool = False
+    triples: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for result in self.results:
+            counts[result.severity] += 1
+        return counts
+
+    @property
+    def conforms(self) -> bool:
+        counts = self.counts
+        return counts["Violation"] == 0 and (self.allow_warnings or counts["Warning"] == 0)
+
+    def summary(self) -> str:
+        counts = self.counts
+        if not self.results:
+            return "No issues found"
+        parts = [
+            _plural(counts["Violation"], "violation"),
+            _plural(counts["Warning"], "warning"),
+            _plural(counts["Info"], "info", "infos"),
+        ]
+        verdict = "conforms" if self.conforms else "does not conform"
+        return f"{', '.join(parts)} in {self.triples} triples: {verdict}"
+
+    def to_text(self, lang: str = "en") -> str:
+        """One line per result (location, severity, focus, path, message, shape), then a summary."""
+        lines = []
+        for r in self.results:
+            where = f"{r.location}: " if r.location else ""
+            path = f" {r.path}" if r.path else ""
+            shape = f" [{r.shape}]" if r.shape else ""
+            lines.append(f"{where}{r.severity}: {r.focus}{path}: {r.message(lang)}{shape}")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def to_table(self, lang: str = "en") -> str:
+        header = ("Severity", "Focus node", "Path", "Message", "Shape", "Location")
+        rows = [
+            (r.severity, r.focus, r.path or "", r.message(lang), r.shape or "", r.location or "")
+            for r in self.results
+        ]
+        if not rows:
+            return self.summary()
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+        def line(row: tuple) -> str:
+            return " | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+        rule = "-+-".join("-" * w for w in widths)
+        return "\n".join([line(header), rule, *(line(row) for row in rows), "", self.summary()])
+
+    def to_json(self, lang: str = "en") -> str:
+        document = {
+            "conforms": self.conforms,
+            "counts": {k.lower(): v for k, v in self.counts.items()},
+            "triples": self.triples,
+            "results": [{**asdict(r), "message": r.message(lang)} for r in self.results],
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+    def to_turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+    def render(self, fmt: str, lang: str = "en") -> str:
+        if fmt == "turtle":
+            return self.to_turtle()
+        return {"text": self.to_text, "table": self.to_table, "json": self.to_json}[fmt](lang)
+
+
+def validate(dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None) -> ValidationReport:
+    """Validate the dataset's ontology and data against its SHACL shapes.
+
+    Warnings make the data non-conforming unless ``allow_warnings``; information results
+    never do. ``shapes`` overrides the dataset's own shapes graph.
+    """
+    import pyshacl  # heavy: imported only when validating
+
+    data = dataset.data_graph
+    shapes_graph = shapes if shapes is not None else dataset.shapes_graph
+    _, report_graph, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph,
+        inference="none",
+        advanced=False,
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
+    )
+    results = sorted(
+        {_result(report_graph, node, dataset) for node in report_graph.subjects(RDF.type, SH.ValidationResult)},
+        key=lambda r: (SEVERITIES.index(r.severity), r.location or "~", r.focus, r.path or "", r.shape or ""),
+    )
+    return ValidationReport(results, report_graph, allow_warnings=allow_warnings, triples=len(data))
+
+
+def _result(report: Graph, node, dataset: Dataset) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    shape = report.value(node, SH.sourceShape)
+    severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
+    component = str(report.value(node, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
+    messages: dict[str, str] = {}
+    for message in report.objects(node, SH.resultMessage):
+        if isinstance(message, Literal):
+            messages.setdefault(message.language or "", str(message))
+    location = dataset.locate(str(focus)) if isinstance(focus, URIRef) else None
+    return ValidationResult(
+        severity=severity,
+        focus=_node(focus),
+        path=render_path(report, path) if path is not None else None,
+        value=_node(value) if value is not None else None,
+        shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
+        component=component,
+        messages=messages,
+        location=str(location) if location else None,
+    )
+
+
+def render_path(graph: Graph, path) -> str:
+    """A SHACL property path in SPARQL syntax: ``csi:a/csi:b``, ``^csi:a``, ``(csi:a|csi:b)``."""
+    if isinstance(path, URIRef):
+        return shorten(str(path))
+    if (path, RDF.first, None) in graph:
+        return "/".join(render_path(graph, step) for step in Collection(graph, path))
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + render_path(graph, inverse)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(render_path(graph, step) for step in Collection(graph, alternatives)) + ")"
+    for modifier, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, modifier)
+        if inner is not None:
+            return render_path(graph, inner) + suffix
+    return str(path)
+
+
+def _node(term) -> str:
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, Literal):
+        return term.n3()
+    return "[]"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
