@@ -16,7 +16,10 @@ from csi_graph.errors import EXIT_USAGE, CsiError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
     help="Language of labels and messages.",
 )
 
@@ -70,15 +73,25 @@ def _output(text: str, output: str | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["text", "table", "turtle", "json"]), default="text",
-    show_default=True, help="Report format: one line per result, a table, the SHACL report graph, or JSON.",
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "table", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format: one line per result, a table, the SHACL report graph, or JSON.",
 )
-@click.option("--allow-warnings", is_flag=True, help="Conform even when there are warnings (violations still fail).")
+@click.option(
+    "--allow-warnings", is_flag=True, help="Conform even when there are warnings (violations still fail)."
+)
 @LANG_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout."
+)
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, allow_warnings: bool, lang: str,
-             output: str | None) -> None:
+def validate(
+    ctx: click.Context, paths: tuple[str, ...], fmt: str, allow_warnings: bool, lang: str, output: str | None
+) -> None:
     """Validate the shipped data, or the given files, against the SHACL shapes.
 
     PATHS are Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML files, or folders of

@@ -78,7 +78,7 @@ class Dataset:
         subject = URIRef(iri)
         forms = [f"<{iri}>", shorten(iri)]
         if iri.startswith(DATA_BASE):
-            forms.append(f"<{iri[len(DATA_BASE):]}>")
+            forms.append(f"<{iri[len(DATA_BASE) :]}>")
         for info in self.graphs:
             if info.path is None or info.role == "shapes":
                 continue

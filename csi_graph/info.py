@@ -66,7 +66,9 @@ class Info:
     def to_json(self) -> str:
         document = {
             "contracts": [asdict(c) for c in self.contracts],
-            "graphs": [{"name": g.name, "file": g.display, "role": g.role, "triples": g.triples} for g in self.graphs],
+            "graphs": [
+                {"name": g.name, "file": g.display, "role": g.role, "triples": g.triples} for g in self.graphs
+            ],
             "triples": self.triples,
         }
         return json.dumps(document, ensure_ascii=False, indent=2)

@@ -109,9 +109,12 @@ def graph_name(path: Path) -> str:
     """The named graph of a file: stable for shipped files, a file: IRI for the user's."""
     resolved = path.resolve()
     try:
-        return GRAPH_BASE + resolved.relative_to(bundled_root()).as_posix()
+        relative = resolved.relative_to(bundled_root())
     except ValueError:
         return resolved.as_uri()
+    if relative.parts[0] in ("ontology", "data"):
+        return GRAPH_BASE + relative.as_posix()
+    return resolved.as_uri()
 
 
 def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:

@@ -58,10 +58,10 @@ def shorten(iri: str) -> str:
     data resource (relative to the data base, as in the data files), ``<iri>`` otherwise.
     """
     if iri.startswith(DATA_BASE):
-        return f"<{iri[len(DATA_BASE):]}>"
+        return f"<{iri[len(DATA_BASE) :]}>"
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if local and set(local) <= _LOCAL_NAME_CHARS and local[0] != "-":
                 return f"{prefix}:{local}"
     return f"<{iri}>"

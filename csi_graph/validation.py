@@ -96,8 +96,10 @@ class ValidationReport:
         if not rows:
             return self.summary()
         widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
         def line(row: tuple) -> str:
             return " | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+
         rule = "-+-".join("-" * w for w in widths)
         return "\n".join([line(header), rule, *(line(row) for row in rows), "", self.summary()])
 
@@ -119,7 +121,9 @@ class ValidationReport:
         return {"text": self.to_text, "table": self.to_table, "json": self.to_json}[fmt](lang)
 
 
-def validate(dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None) -> ValidationReport:
+def validate(
+    dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None
+) -> ValidationReport:
     """Validate the dataset's ontology and data against its SHACL shapes.
 
     Warnings make the data non-conforming unless ``allow_warnings``; information results
@@ -138,24 +142,37 @@ def validate(dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | 
         allow_infos=True,
         do_owl_imports=False,
     )
+    nodes = report_graph.subjects(RDF.type, SH.ValidationResult)
     results = sorted(
-        {_result(report_graph, node, dataset) for node in report_graph.subjects(RDF.type, SH.ValidationResult)},
+        {_result(report_graph, node, dataset, shapes_graph) for node in nodes},
         key=lambda r: (SEVERITIES.index(r.severity), r.location or "~", r.focus, r.path or "", r.shape or ""),
     )
     return ValidationReport(results, report_graph, allow_warnings=allow_warnings, triples=len(data))
 
 
-def _result(report: Graph, node, dataset: Dataset) -> ValidationResult:
+def _result(report: Graph, node, dataset: Dataset, shapes: Graph) -> ValidationResult:
     focus = report.value(node, SH.focusNode)
     path = report.value(node, SH.resultPath)
     value = report.value(node, SH.value)
     shape = report.value(node, SH.sourceShape)
+    constraint = report.value(node, SH.sourceConstraint)
+    if isinstance(constraint, URIRef):  # a named SPARQL constraint says more than its node shape
+        shape = constraint
     severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
     component = str(report.value(node, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
     messages: dict[str, str] = {}
     for message in report.objects(node, SH.resultMessage):
         if isinstance(message, Literal):
             messages.setdefault(message.language or "", str(message))
+    if isinstance(constraint, URIRef) and set(messages) <= {""}:
+        # pySHACL drops the language tags of SPARQL-constraint messages when it fills in
+        # {?value}: take them from the shapes graph and fill them in here.
+        for template in shapes.objects(constraint, SH.message):
+            if isinstance(template, Literal) and template.language:
+                text = template.replace("{?value}", str(value)).replace("{$this}", _node(focus))
+                messages[template.language] = text
+        if len(messages) > 1:
+            messages.pop("", None)
     location = dataset.locate(str(focus)) if isinstance(focus, URIRef) else None
     return ValidationResult(
         severity=severity,

@@ -1,0 +1,173 @@
+"""The command line: exit codes, exact error lines, formats. Run through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import SYNTHETIC
+
+from csi_graph.cli import cli
+
+
+def test_help_lists_commands_and_exit_codes(runner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "validate" in result.output and "info" in result.output
+    assert "2  usage or input error" in result.output
+
+
+def test_validate_shipped_data_conforms(runner):
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(
+        r"0 violations, 0 warnings, 1 info in \d+ triples: conforms", result.stdout.splitlines()[-1]
+    )
+
+
+def test_validate_clean_file_says_no_issues(runner):
+    result = runner.invoke(cli, ["validate", str(SYNTHETIC)])
+    assert result.exit_code == 0
+    assert result.stdout == "No issues found\n"
+
+
+def _broken_copy(tmp_path, old: str, new: str):
+    path = tmp_path / "broken.ttl"
+    text = SYNTHETIC.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_validate_violation_exits_1_with_one_line_per_result(runner, tmp_path):
+    path = _broken_copy(
+        tmp_path,
+        "csi:committedBy <party/testville-2030/state> ;",
+        "csi:committedBy <organisation/prefecture/99> ;",
+    )
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    line = path.read_text().splitlines().index("<commitment/testville-2030/state-01>") + 1
+    assert (
+        f"{path}:{line}: Violation: <commitment/testville-2030/state-01> csi:committedBy: The commitment is taken by "
+        "exactly one party: add a single csi:committedBy to a csi:ContractParty of its contract. "
+        "[csish:Commitment-party]" in lines
+    )
+    assert lines[-1].endswith("does not conform")
+
+
+def test_validate_messages_in_french(runner, tmp_path):
+    path = _broken_copy(tmp_path, "schema:value 5 ;", "schema:value -5 ;")
+    result = runner.invoke(cli, ["validate", str(path), "--lang", "fr"])
+    assert result.exit_code == 1
+    assert "Une quantité a une seule valeur (schema:value), nombre positif ou nul" in result.stdout
+
+
+def test_warnings_fail_unless_allowed(runner, tmp_path):
+    path = _broken_copy(
+        tmp_path,
+        "csi:committedBy <party/testville-2030/state> ;",
+        "csi:committedBy <party/testville-2030/state> ; csi:comittedBy <party/testville-2030/state> ;",
+    )
+    strict = runner.invoke(cli, ["validate", str(path)])
+    assert strict.exit_code == 1
+    assert "Warning: <commitment/testville-2030/state-01> csi:comittedBy:" in strict.stdout
+    lenient = runner.invoke(cli, ["validate", str(path), "--allow-warnings"])
+    assert lenient.exit_code == 0
+    assert lenient.stdout.splitlines()[-1].endswith(": conforms")
+
+
+def test_malformed_turtle_exits_2_with_exact_error_line(runner, tmp_path):
+    path = tmp_path / "bad.ttl"
+    path.write_text("@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:d ex:e ex:f ex:g .\n")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"Error: {path}:3:16: A dot is expected at the end of statements (fix the syntax there)\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_exits_2(runner, tmp_path):
+    result = runner.invoke(cli, ["validate", str(tmp_path / "nope.ttl")])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {tmp_path / 'nope.ttl'}: no such file or directory\n"
+
+
+def test_unknown_extension_exits_2(runner, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a\n")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {path}: unknown RDF file extension '.csv'; "
+        "use one of .jsonld, .n3, .nq, .nt, .owl, .rdf, .trig, .ttl\n"
+    )
+
+
+def test_bad_option_exits_2(runner):
+    result = runner.invoke(cli, ["validate", "--format", "xml"])
+    assert result.exit_code == 2
+    assert "Invalid value for '-f' / '--format'" in result.stderr
+
+
+def test_validate_json_and_turtle_formats(runner):
+    result = runner.invoke(cli, ["validate", "-f", "json"])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["conforms"] is True
+    assert document["counts"] == {"violation": 0, "warning": 0, "info": 1}
+    assert document["results"][0]["shape"] == "csish:Status-credibleSource"
+    turtle = runner.invoke(cli, ["validate", "-f", "turtle"])
+    assert "sh:ValidationReport" in turtle.stdout
+
+
+def test_validate_table_format(runner):
+    result = runner.invoke(cli, ["validate", "-f", "table"])
+    header = result.stdout.splitlines()[0]
+    assert [cell.strip() for cell in header.split(" | ")][:3] == ["Severity", "Focus node", "Path"]
+
+
+def test_validate_output_file(runner, tmp_path):
+    out = tmp_path / "report.json"
+    result = runner.invoke(cli, ["validate", "-f", "json", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text())["conforms"] is True
+
+
+def test_info_lists_contract_parties_and_graphs(runner):
+    result = runner.invoke(cli, ["info", "--lang", "fr"])
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "chambery-2021  Premier contrat de sécurité intégrée de Chambéry" in out
+    assert "territory: Chambéry; signed 2021-09-22, runs to 2026" in out
+    assert "16 commitments:" in out
+    assert "État                 8  (État)" in out
+    assert "data/contracts/chambery-2021.ttl" in out
+
+
+def test_info_json(runner):
+    document = json.loads(runner.invoke(cli, ["info", "-f", "json"]).stdout)
+    (contract,) = document["contracts"]
+    assert {p["label"]: p["commitments"] for p in contract["parties"]} == {
+        "State": 8,
+        "City of Chambéry": 6,
+        "Public prosecutor": 2,
+    }
+
+
+def test_unexpected_error_has_no_traceback(runner, monkeypatch):
+    import csi_graph.info
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(csi_graph.info, "summarise", boom)
+    result = runner.invoke(cli, ["info"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "Error: unexpected RuntimeError: simulated bug (run with --debug for the traceback)\n"
+    )

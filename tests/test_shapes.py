@@ -1,0 +1,97 @@
+"""The shapes: shipped data conforms, shapes are valid SHACL, each rule rejects its counter-example."""
+
+from __future__ import annotations
+
+import importlib.resources
+
+import pytest
+from conftest import SYNTHETIC
+from counterexamples import COUNTER_EXAMPLES, PROLOGUE, CounterExample
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from csi_graph.loader import graph_name, load
+from csi_graph.namespaces import shorten
+from csi_graph.validation import validate
+
+
+def test_shipped_data_conforms_with_warnings_counted(shipped):
+    report = validate(shipped)
+    assert report.conforms, report.to_text()
+    assert report.counts == {"Violation": 0, "Warning": 0, "Info": 1}
+    (info,) = report.results
+    assert info.shape == "csish:Status-credibleSource"
+    assert info.focus == "<status-record/chambery-2021/state-08-1>"
+
+
+def test_synthetic_fixture_is_valid_and_clean():
+    report = validate(load([SYNTHETIC], contracts=False))
+    assert report.results == [], report.to_text()
+
+
+def test_shapes_pass_shacl_for_shacl(shipped):
+    import pyshacl
+
+    shacl_shacl = Graph().parse(str(importlib.resources.files("pyshacl") / "assets" / "shacl-shacl.ttl"))
+    conforms, _, text = pyshacl.validate(shipped.shapes_graph, shacl_graph=shacl_shacl)
+    assert conforms, text
+
+
+def _shapes_with_messages(shapes: Graph) -> set[str]:
+    """Every named shape or SPARQL constraint that carries its own message."""
+    named = set()
+    for node in shapes.subjects(SH.message, None):
+        if isinstance(node, URIRef):
+            named.add(shorten(str(node)))
+    return named
+
+
+def test_every_shape_has_a_counter_example(shipped):
+    covered = {example.shape for example in COUNTER_EXAMPLES}
+    missing = _shapes_with_messages(shipped.shapes_graph) - covered
+    assert not missing, f"shapes without a counter-example: {sorted(missing)}"
+
+
+def test_every_shape_message_is_bilingual(shipped):
+    shapes = shipped.shapes_graph
+    for node in {s for s in shapes.subjects(SH.message, None) if isinstance(s, URIRef)}:
+        languages = {m.language for m in shapes.objects(node, SH.message)}
+        assert languages == {"fr", "en"}, shorten(str(node))
+
+
+def test_severity_files_hold_one_severity_each(shipped):
+    by_file = {info.display: shipped.graph(info.name) for info in shipped.graphs if info.role == "shapes"}
+    expected = {
+        "ontology/csi.shapes.shacl.ttl": set(),  # sh:Violation is the default
+        "ontology/csi.warnings.shacl.ttl": {SH.Warning},
+        "ontology/csi.info.shacl.ttl": {SH.Info},
+    }
+    assert set(by_file) == set(expected)
+    for display, graph in by_file.items():
+        assert set(graph.objects(None, SH.severity)) == expected[display], display
+
+
+@pytest.mark.parametrize("example", COUNTER_EXAMPLES, ids=lambda e: e.name)
+def test_counter_example_is_rejected_by_its_shape(example: CounterExample):
+    dataset = load([SYNTHETIC], contracts=False)
+    dataset.graph(graph_name(SYNTHETIC)).update(PROLOGUE + example.update)
+    report = validate(dataset)
+    matching = [r for r in report.results if r.shape == example.shape and r.path == example.path]
+    assert matching, f"expected {example.shape} on {example.path}, got:\n{report.to_text()}"
+    result = matching[0]
+    assert result.severity == example.severity
+    assert result.message("fr") and result.message("en") and result.message("fr") != result.message("en")
+    if example.severity == "Violation":
+        assert not report.conforms
+    else:
+        assert report.counts["Violation"] == 0, report.to_text()
+
+
+def test_named_node_shapes_only_target_declared_classes(shipped):
+    """Guard against a typo in sh:targetClass, which would silently check nothing."""
+    data = shipped.data_graph
+    for target in shipped.shapes_graph.objects(None, SH.targetClass):
+        declared = (target, RDF.type, None) in data or str(target).startswith(
+            ("http://www.w3.org/", "http://xmlns.com/foaf/", "http://data.europa.eu/eli/")
+        )
+        assert declared, f"sh:targetClass {target} is not declared in the ontology"
