@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Dataset as RdflibDataset
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
-from csi_graph.namespaces import DATA_BASE, PREFIXES, shorten
+from csi_graph.namespaces import DATA_BASE, shorten
+
+if TYPE_CHECKING:
+    from csi_graph.results import QueryResult
+    from csi_graph.store import OxigraphStore, RdflibStore
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,11 @@ class Location:
 class Dataset:
     """The ontology, shapes and data, one named graph per source file.
 
-    Queries see the union of all graphs (the default graph is the union).
+    Queries see the union of all graphs. ``ds.query("commitments-by-party", contract=...)``
+    runs a named query from ``queries/`` (or any SPARQL text) with bound parameters.
     """
 
-    def __init__(self, store: RdflibDataset, graphs: list[GraphInfo]) -> None:
+    def __init__(self, store: RdflibStore | OxigraphStore, graphs: list[GraphInfo]) -> None:
         self.store = store
         self.graphs = graphs
         self._file_lines: dict[Path, list[str]] = {}
@@ -49,20 +54,48 @@ class Dataset:
         return sum(info.triples for info in self.graphs)
 
     def __repr__(self) -> str:
-        return f"<Dataset: {len(self.graphs)} graphs, {len(self)} triples>"
+        return f"<Dataset ({self.store.name}): {len(self.graphs)} graphs, {len(self)} triples>"
+
+    @property
+    def graph_names(self) -> list[str]:
+        return [info.name for info in self.graphs]
+
+    def query(self, query: str, /, *, allow_remote: bool = False, **params: Any) -> QueryResult:
+        """Run a named query or SPARQL text over the union of the graphs.
+
+        ``params`` are bound as RDF terms in a ``VALUES`` block (never pasted into the
+        query as text, so no value can change the query): a named query
+        converts them by the types its header declares; for SPARQL text, strings such as
+        ``"<https://…>"``, ``"theme:video-protection"`` or ``'"texte"@fr'`` are read as
+        terms and anything else as a plain string.
+        """
+        from csi_graph.queries import run
+
+        return run(self, query, params, allow_remote=allow_remote)
+
+    def execute(self, text: str) -> Any:
+        """Run checked SPARQL text (engine level, no safety check)."""
+        return self.store.query(text)
+
+    def update(self, graph: str, text: str) -> None:
+        """Apply a SPARQL Update to one named graph (tests and authoring tools use it)."""
+        self.store.update(graph, text)
+        for cached in ("data_graph", "shapes_graph"):
+            self.__dict__.pop(cached, None)
 
     def graph(self, name: str) -> Graph:
-        return self.store.graph(URIRef(name))
+        """The triples of one named graph as an rdflib graph."""
+        from csi_graph.store import merged_graph
+
+        return merged_graph(self.store.triples(name))
 
     def merged(self, *roles: str) -> Graph:
         """A new graph holding the triples of every named graph with one of ``roles``."""
-        merged = Graph()
-        for prefix, namespace in PREFIXES.items():
-            merged.bind(prefix, namespace, override=True, replace=True)
-        for info in self.graphs:
-            if info.role in roles:
-                merged += self.graph(info.name)
-        return merged
+        from csi_graph.store import merged_graph
+
+        return merged_graph(
+            triple for info in self.graphs if info.role in roles for triple in self.store.triples(info.name)
+        )
 
     @cached_property
     def data_graph(self) -> Graph:
@@ -75,19 +108,16 @@ class Dataset:
 
     def locate(self, iri: str) -> Location | None:
         """The file and line where ``iri`` is first described as a subject, if known."""
-        subject = URIRef(iri)
         forms = [f"<{iri}>", shorten(iri)]
         if iri.startswith(DATA_BASE):
             forms.append(f"<{iri[len(DATA_BASE) :]}>")
         for info in self.graphs:
             if info.path is None or info.role == "shapes":
                 continue
-            if (subject, None, None) not in self.graph(info.name):
+            if not self.store.query(f"ASK {{ GRAPH <{info.name}> {{ <{iri}> ?p ?o }} }}").boolean:
                 continue
-            lines = self._lines(info.path)
-            for number, line in enumerate(lines, start=1):
-                stripped = line.lstrip()
-                if any(stripped.startswith(form) for form in forms):
+            for number, line in enumerate(self._lines(info.path), start=1):
+                if any(line.lstrip().startswith(form) for form in forms):
                     return Location(info.display, number)
         return None
 

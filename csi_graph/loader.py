@@ -10,22 +10,17 @@ becomes an :class:`~csi_graph.errors.InputError` naming the file, line and colum
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib import Dataset as RdflibDataset
-from rdflib.graph import Graph
-from rdflib.namespace import RDF
 
 from csi_graph.dataset import Dataset, GraphInfo
-from csi_graph.errors import InputError
-from csi_graph.namespaces import GRAPH_BASE, PREFIXES
+from csi_graph.errors import CsiError, InputError
+from csi_graph.namespaces import GRAPH_BASE
 from csi_graph.resources import bundled_root, data_dir, ontology_dir
+from csi_graph.store import OxigraphStore, RdflibStore
 
 # File extension -> Oxigraph format. ".owl.ttl" and ".shacl.ttl" end in ".ttl".
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -39,13 +34,11 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
 }
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_SH = "http://www.w3.org/ns/shacl#"
-_SHAPE_TYPES = (URIRef(_SH + "NodeShape"), URIRef(_SH + "PropertyShape"))
+STORES = ("rdflib", "oxigraph")
 _PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
 
 
-def load(paths: Iterable[str | Path] = (), *, contracts: bool = True) -> Dataset:
+def load(paths: Iterable[str | Path] = (), *, contracts: bool = True, store: str = "rdflib") -> Dataset:
     """Load the ontology, the reference data, the shipped contracts and ``paths``.
 
     The ontology (vocabulary, SKOS schemes, SHACL shapes) and the national reference
@@ -53,7 +46,8 @@ def load(paths: Iterable[str | Path] = (), *, contracts: bool = True) -> Dataset
     contract points to them; ``contracts=False`` leaves out the shipped contracts, to
     look at the user's files alone. ``paths`` may name files or folders (read
     recursively). Each file becomes one named graph; a TriG or N-Quads file keeps the
-    graph names it declares.
+    graph names it declares. ``store`` is ``"rdflib"`` (in memory, the reference engine)
+    or ``"oxigraph"`` (embedded Oxigraph, much faster on large data).
     """
     files: list[tuple[Path, str]] = []
     shipped = rdf_files(ontology_dir()) + rdf_files(data_dir() / "reference")
@@ -63,9 +57,7 @@ def load(paths: Iterable[str | Path] = (), *, contracts: bool = True) -> Dataset
     for given in paths:
         files += [(p, str(p)) for p in expand(given)]
 
-    store = RdflibDataset(default_union=True)
-    for prefix, namespace in PREFIXES.items():
-        store.bind(prefix, namespace, override=True, replace=True)
+    backend = new_store(store)
     graphs: list[GraphInfo] = []
     seen: set[Path] = set()
     for path, display in files:
@@ -73,8 +65,16 @@ def load(paths: Iterable[str | Path] = (), *, contracts: bool = True) -> Dataset
         if resolved in seen:
             continue
         seen.add(resolved)
-        graphs.extend(_load_file(store, path, display))
-    return Dataset(store, graphs)
+        graphs.extend(_load_file(backend, path, display))
+    return Dataset(backend, graphs)
+
+
+def new_store(kind: str) -> RdflibStore | OxigraphStore:
+    if kind == "rdflib":
+        return RdflibStore()
+    if kind == "oxigraph":
+        return OxigraphStore()
+    raise CsiError(f"unknown store {kind!r}; use one of {', '.join(STORES)}")
 
 
 def expand(given: str | Path) -> list[Path]:
@@ -135,32 +135,21 @@ def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
         raise InputError(display, f"cannot read the file: {reason}") from None
 
 
-def _load_file(store: RdflibDataset, path: Path, display: str) -> list[GraphInfo]:
+def _load_file(store: RdflibStore | OxigraphStore, path: Path, display: str) -> list[GraphInfo]:
     default_name = graph_name(path)
     bnode_prefix = "b" + hashlib.sha1(default_name.encode()).hexdigest()[:8] + "x"
-    batches: dict[str, list] = {}
-    with _quiet_literal_warnings():
-        for quad in read_quads(path, display):
-            name = default_name if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            batches.setdefault(name, []).append(
-                (
-                    _to_rdflib(quad.subject, bnode_prefix),
-                    _to_rdflib(quad.predicate, bnode_prefix),
-                    _to_rdflib(quad.object, bnode_prefix),
-                )
-            )
-    if not batches:
-        batches[default_name] = []
-    infos = []
-    for name, triples in batches.items():
-        graph = store.graph(URIRef(name))
-        graph.addN((s, p, o, graph) for s, p, o in triples)
-        infos.append(GraphInfo(name, path, display, _role(path, graph), len(graph)))
-    return infos
+    counts = store.add(read_quads(path, display), default_name, bnode_prefix)
+    return [GraphInfo(name, path, display, _role(path, name, store), count) for name, count in counts.items()]
 
 
-def _role(path: Path, graph: Graph) -> str:
-    if any((None, RDF.type, shape_type) in graph for shape_type in _SHAPE_TYPES):
+_SHAPE_ASK = (
+    "ASK {{ GRAPH <{}> {{ ?shape a ?type "
+    "VALUES ?type {{ <http://www.w3.org/ns/shacl#NodeShape> <http://www.w3.org/ns/shacl#PropertyShape> }} }} }}"
+)
+
+
+def _role(path: Path, graph: str, store: RdflibStore | OxigraphStore) -> str:
+    if store.query(_SHAPE_ASK.format(graph)).boolean:
         return "shapes"
     try:
         path.resolve().relative_to(ontology_dir())
@@ -169,33 +158,8 @@ def _role(path: Path, graph: Graph) -> str:
         return "data"
 
 
-def _to_rdflib(term, bnode_prefix: str):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(bnode_prefix + term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    if datatype == _XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
-
-
 def _display(path: Path) -> str:
     try:
         return path.resolve().relative_to(bundled_root()).as_posix()
     except ValueError:
         return str(path)
-
-
-@contextmanager
-def _quiet_literal_warnings():
-    """rdflib logs a warning for every ill-typed literal; SHACL reports them properly."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)

@@ -203,7 +203,7 @@ MUTANTS = [
 
 def caught(mutant: Mutant) -> bool:
     dataset = load()
-    dataset.graph(GRAPH).update(PROLOGUE + mutant.update)
+    dataset.update(GRAPH, PROLOGUE + mutant.update)
     counts = validate(dataset).counts
     return counts["Violation"] + counts["Warning"] > 0
 

@@ -74,7 +74,7 @@ def test_severity_files_hold_one_severity_each(shipped):
 @pytest.mark.parametrize("example", COUNTER_EXAMPLES, ids=lambda e: e.name)
 def test_counter_example_is_rejected_by_its_shape(example: CounterExample):
     dataset = load([SYNTHETIC], contracts=False)
-    dataset.graph(graph_name(SYNTHETIC)).update(PROLOGUE + example.update)
+    dataset.update(graph_name(SYNTHETIC), PROLOGUE + example.update)
     report = validate(dataset)
     matching = [r for r in report.results if r.shape == example.shape and r.path == example.path]
     assert matching, f"expected {example.shape} on {example.path}, got:\n{report.to_text()}"
