@@ -7,6 +7,7 @@ errors to exit codes. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -35,6 +36,9 @@ class CsiGroup(click.Group):
             ctx.exit(error.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # the reader went away (csi-graph ... | head): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as error:  # a bug, not the user's fault: say so without a traceback
             if ctx.meta.get("csi_graph.debug"):
                 raise
@@ -67,7 +71,7 @@ def _output(text: str, output: str | None) -> None:
 
         write_atomic(output, text if text.endswith("\n") else text + "\n")
     else:
-        click.echo(text)
+        click.echo(text, nl=not text.endswith("\n"))
 
 
 @cli.command()
@@ -135,6 +139,212 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
 
     summary = summarise(load(paths), lang=lang)
     click.echo(summary.to_json() if fmt == "json" else summary.to_text())
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-e", "--expr", "expression", help="SPARQL text to run (instead of QUERY).")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries with their descriptions.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind a parameter (repeatable). Values are bound as RDF terms, never pasted into the query.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld"]),
+    help="Output format: table (default), csv, tsv, json, md for SELECT; turtle (default), nt, jsonld for "
+    "CONSTRUCT/DESCRIBE.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to a file.")
+@LANG_OPTION
+@click.option(
+    "--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead of the local data."
+)
+@click.option(
+    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an endpoint."
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow SERVICE and FROM of graphs that are not loaded (the engine may then contact other hosts).",
+)
+@click.option(
+    "--data", "paths", multiple=True, type=click.Path(path_type=str), help="Add an RDF file or folder."
+)
+@click.pass_context
+def query(
+    ctx: click.Context,
+    query: str | None,
+    expression: str | None,
+    list_queries: bool,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    output: str | None,
+    lang: str,
+    endpoint: str | None,
+    timeout: float,
+    allow_remote: bool,
+    paths: tuple[str, ...],
+) -> None:
+    """Run a named query, a query file, standard input (-) or SPARQL text (-e).
+
+    \b
+    An ASK query prints true or false and exits 0 or 1. SPARQL Update is refused;
+    SERVICE, LOAD and FROM of graphs that are not loaded are refused (exit 2) unless
+    --allow-remote. --lang binds the query's lang parameter.
+
+    \b
+    Examples:
+      csi-graph query --list
+      csi-graph query commitments-by-party -p contract chambery-2021 --lang fr
+      csi-graph query theme-matrix -f csv -o themes.csv
+      csi-graph query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+      csi-graph query search -p text vidéo --endpoint http://127.0.0.1:7878/query
+    """
+    from csi_graph.queries import library
+
+    if list_queries:
+        for name, named in library().items():
+            params_doc = ", ".join(
+                f"{p.name}={p.default}" if p.default is not None else p.name for p in named.parameters
+            )
+            click.echo(f"{name}  {named.title(lang)}" + (f"  [{params_doc}]" if params_doc else ""))
+            click.echo(f"    {named.description(lang)}")
+        return
+    text = _query_text(query, expression)
+    bound = dict(params)
+    from csi_graph.queries import resolve
+    from csi_graph.sparql import declared_variables
+
+    _, named = resolve(text)
+    if "lang" not in bound and (
+        (named and named.parameter("lang")) or (named is None and "lang" in declared_variables(text))
+    ):
+        bound["lang"] = lang
+    if endpoint:
+        from csi_graph.remote import Endpoint
+
+        target = Endpoint(endpoint, timeout=timeout)
+    else:
+        from csi_graph.loader import load
+
+        target = load(paths)
+    result = target.query(text, allow_remote=allow_remote, **bound)
+    if result.form == "ASK":
+        _output(result.serialize("json" if fmt == "json" else "table"), output)
+        ctx.exit(0 if result.boolean else 1)
+    fmt = fmt or ("table" if result.form == "SELECT" else "turtle")
+    if named and named.pivot and fmt in ("table", "md"):
+        result = result.pivot(*named.pivot)
+    _output(result.serialize(fmt), output)
+
+
+def _query_text(query: str | None, expression: str | None) -> str:
+    from csi_graph.errors import CsiError
+
+    if expression and query:
+        raise CsiError("give either QUERY or -e SPARQL, not both")
+    if expression:
+        return expression
+    if query == "-":
+        return sys.stdin.read()
+    if not query:
+        raise CsiError("no query: give a name (see --list), a .rq file, - for standard input, or -e 'SPARQL'")
+    return query
+
+
+@cli.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    help="Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store), or the SPARQL Update "
+    "endpoint with --update.",
+)
+@click.option("--graph", metavar="IRI", help="Put everything into this one named graph instead.")
+@click.option(
+    "--update", "use_update", is_flag=True, help="Use SPARQL Update (DROP + INSERT DATA) instead of PUT."
+)
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+def publish(
+    endpoint: str, graph: str | None, use_update: bool, timeout: float, quiet: bool, paths: tuple[str, ...]
+) -> None:
+    """Load the dataset into a SPARQL 1.1 server, replacing each named graph.
+
+    Every named graph (one per source file) is replaced, and the default graph receives
+    the merge of all files, so the named queries run unchanged on the server. Publishing
+    twice leaves exactly the same data. PATHS are added to the shipped data.
+
+    \b
+    Examples:
+      csi-graph publish --endpoint http://127.0.0.1:7878/store
+      csi-graph publish --endpoint http://127.0.0.1:3030/ds/update --update
+    """
+    from csi_graph.loader import load
+    from csi_graph.remote import publish as publish_dataset
+
+    def report(label: str, triples: int) -> None:
+        if not quiet:
+            click.echo(f"{label}: {triples} triples")
+
+    sent = publish_dataset(
+        load(paths),
+        endpoint,
+        graph=graph,
+        protocol="update" if use_update else "gsp",
+        timeout=timeout,
+        progress=report,
+    )
+    if not quiet:
+        click.echo(f"Published {len(sent)} graphs to {endpoint}")
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    default="docs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write reference.md and reference.fr.md into.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files differ from the ontology.")
+@click.pass_context
+def docs(ctx: click.Context, folder: str, check: bool) -> None:
+    """Generate the ontology reference (English and French) from the ontology and the shapes.
+
+    \b
+    Every class with the properties its shapes expect, every csi: property with domain,
+    range and alignments, every concept scheme, with example triples from the data.
+
+    \b
+    Examples:
+      csi-graph docs
+      csi-graph docs --check
+    """
+    from pathlib import Path
+
+    from csi_graph import reference
+    from csi_graph.loader import load
+
+    dataset = load()
+    if check:
+        outdated = reference.stale(dataset, Path(folder))
+        for path in outdated:
+            click.echo(f"{path} is out of date: run csi-graph docs", err=True)
+        ctx.exit(1 if outdated else 0)
+    for path in reference.write(dataset, Path(folder)):
+        click.echo(f"wrote {path}")
 
 
 def main() -> None:

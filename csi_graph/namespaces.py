@@ -46,6 +46,15 @@ PREFIXES: dict[str, str] = {
     "eli": "http://data.europa.eu/eli/ontology#",
     "sh": "http://www.w3.org/ns/shacl#",
     "time": "http://www.w3.org/2006/time#",
+    "odrl": "http://www.w3.org/ns/odrl/2/",
+    "fibo": "https://spec.edmcouncil.org/fibo/ontology/FND/Agreements/Contracts/",
+    "epo": "http://data.europa.eu/a4g/ontology#",
+    "cv": "http://data.europa.eu/m8g/",
+    "frapo": "http://purl.org/cerif/frapo/",
+    "adms": "http://www.w3.org/ns/adms#",
+    "sosa": "http://www.w3.org/ns/sosa/",
+    "dqv": "http://www.w3.org/ns/dqv#",
+    "eutheme": "http://publications.europa.eu/resource/authority/data-theme/",
 }
 
 _LOCAL_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")

@@ -9,6 +9,9 @@ Each ``.rq`` file opens with a header of ``#`` comment lines::
     # param: contract (contract, default chambery-2021) The contract, by identifier or IRI
     # param: lang (lang, default en) Language of labels
 
+An optional ``# pivot: ROW COLUMN VALUE`` line asks the table and Markdown formats to show
+the result as a matrix (one row per ROW value, one column per COLUMN value).
+
 A parameter names a variable of the query. Its value is converted to an RDF term by its
 type (``iri``, ``contract``, ``string``, ``lang``, ``integer``, ``date``) and bound by the
 engine; a parameter without default stays unbound (the query then covers every value).
@@ -17,6 +20,7 @@ engine; a parameter without default stays unbound (the query then covers every v
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,6 +66,7 @@ class NamedQuery:
     titles: dict[str, str] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     parameters: tuple[Parameter, ...] = ()
+    pivot: tuple[str, str, str] | None = None  # (row, column, value) for the table format
 
     def title(self, lang: str = "en") -> str:
         return self.titles.get(lang) or self.titles.get("en") or self.name
@@ -82,6 +87,7 @@ def parse_named_query(path: Path, name: str | None = None) -> NamedQuery:
     titles: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     parameters: list[Parameter] = []
+    pivot: tuple[str, str, str] | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             if line.strip():
@@ -106,7 +112,14 @@ def parse_named_query(path: Path, name: str | None = None) -> NamedQuery:
                 )
             default = declared["default"].strip() if declared["default"] is not None else None
             parameters.append(Parameter(declared["name"], declared["type"], default, declared["doc"].strip()))
-    return NamedQuery(name or path.stem, path, text, titles, descriptions, tuple(parameters))
+        elif key == "pivot":
+            parts = value.split()
+            if len(parts) != 3:
+                raise InputError(
+                    str(path), "write '# pivot: ROW COLUMN VALUE' (three variable names)", number
+                )
+            pivot = (parts[0], parts[1], parts[2])
+    return NamedQuery(name or path.stem, path, text, titles, descriptions, tuple(parameters), pivot)
 
 
 def library(folder: Path | None = None) -> dict[str, NamedQuery]:
@@ -136,7 +149,7 @@ def resolve(query: str) -> tuple[str, NamedQuery | None]:
         found = parse_named_query(path)
         return found.text, found
     if re.fullmatch(r"[\w-]+", query.strip()):
-        close = [n for n in named if query in n or n in query][:5]
+        close = difflib.get_close_matches(query, list(named), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see csi-graph query --list"
         raise CsiError(f"no named query {query!r}{hint}")
     return query, None

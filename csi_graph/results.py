@@ -64,6 +64,23 @@ class QueryResult:
             graph.add(triple)
         return graph
 
+    def pivot(self, row: str, column: str, value: str) -> QueryResult:
+        """The SELECT result as a matrix: one row per ``row`` value, one column per ``column`` value."""
+        for name in (row, column, value):
+            if name not in self.variables:
+                raise CsiError(f"cannot pivot on ?{name}: the result has {', '.join(self.variables)}")
+        index = {name: self.variables.index(name) for name in (row, column, value)}
+        columns: list[Node] = []
+        cells: dict[Node, dict[Node, Node | None]] = {}
+        for result_row in self.rows:
+            key, col = result_row[index[row]], result_row[index[column]]
+            if col not in columns:
+                columns.append(col)
+            cells.setdefault(key, {})[col] = result_row[index[value]]
+        variables = [row, *(_display(c) if c is not None else "" for c in columns)]
+        rows = [(key, *(cells[key].get(c) for c in columns)) for key in cells]
+        return QueryResult(RawResult("SELECT", variables, rows))
+
     def to_dicts(self) -> list[dict[str, Any]]:
         return list(self)
 

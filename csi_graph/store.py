@@ -89,7 +89,14 @@ class RdflibStore:
 
 
 class OxigraphStore:
-    """An embedded Oxigraph store, in memory or in a folder (``path``)."""
+    """An embedded Oxigraph store, in memory or in a folder (``path``).
+
+    Each triple is stored in its file's named graph and in the default graph, which thus
+    holds the RDF merge of all files. Queries run on that default graph: Oxigraph's own
+    "union of named graphs" option keeps a triple once per graph it appears in (a triple
+    stated in two files would be counted twice), where the merge counts it once, as rdflib
+    and the SPARQL data model do.
+    """
 
     name = "oxigraph"
 
@@ -105,12 +112,9 @@ class OxigraphStore:
             for quad in quads:
                 graph = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
                 names.add(graph.value)
-                yield ox.Quad(
-                    _rename(quad.subject, bnode_prefix),
-                    quad.predicate,
-                    _rename(quad.object, bnode_prefix),
-                    graph,
-                )
+                subject, obj = _rename(quad.subject, bnode_prefix), _rename(quad.object, bnode_prefix)
+                yield ox.Quad(subject, quad.predicate, obj, graph)
+                yield ox.Quad(subject, quad.predicate, obj, ox.DefaultGraph())
 
         self.store.bulk_extend(renamed(quads))
         return {name: self._count(name) for name in names}
@@ -126,7 +130,7 @@ class OxigraphStore:
     def query(self, text: str) -> RawResult:
         from csi_graph.sparql import query_form
 
-        result = self.store.query(text, use_default_graph_as_union=True)
+        result = self.store.query(text)
         form = query_form(text)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]

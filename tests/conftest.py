@@ -25,3 +25,38 @@ def shipped():
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def no_outbound_network(monkeypatch):
+    """Any connection to a host other than this machine fails the test that makes it."""
+    import socket
+
+    original = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in LOOPBACK and not host.startswith("/"):
+            raise AssertionError(f"a test tried to reach the network: {address!r}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def normalised(result) -> list[tuple]:
+    """A query result as a sorted multiset of rows; GROUP_CONCAT cells ("a; b") are order-free."""
+    if result.form == "ASK":
+        return [(result.boolean,)]
+    if result.form != "SELECT":
+        return sorted(tuple(str(term) for term in triple) for triple in result.graph)
+    rows = []
+    for row in result.rows:
+        cells = []
+        for value in row:
+            text = "" if value is None else str(value)
+            cells.append("; ".join(sorted(text.split("; "))) if "; " in text else text)
+        rows.append(tuple(cells))
+    return sorted(rows)

@@ -1,0 +1,326 @@
+"""The named queries: headers, answers on Chambéry's data, both stores, checks, parameter safety."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from conftest import SYNTHETIC, normalised
+from rdflib import Literal
+
+from csi_graph.errors import CsiError
+from csi_graph.loader import graph_name, load
+from csi_graph.queries import checks, library, to_term
+from csi_graph.sparql import QueryError
+
+NAMES = sorted(library())
+CHECKS = sorted(checks())
+
+
+@pytest.fixture(scope="module")
+def oxigraph():
+    return load(store="oxigraph")
+
+
+def test_library_has_at_least_fifteen_queries():
+    assert len(NAMES) >= 15
+    assert len(CHECKS) >= 5
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_header_is_bilingual_and_parameters_are_used(name):
+    named = library()[name]
+    assert set(named.titles) == {"en", "fr"} and set(named.descriptions) == {"en", "fr"}
+    body = named.text
+    for parameter in named.parameters:
+        assert f"?{parameter.name}" in body, f"{name}: parameter {parameter.name} not used"
+        assert parameter.description
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_answers_on_rdflib_and_oxigraph(shipped, oxigraph, name):
+    assert normalised(shipped.query(name)) == normalised(oxigraph.query(name))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if library()[n].parameter("lang")])
+def test_same_answers_in_french(shipped, oxigraph, name):
+    assert normalised(shipped.query(name, lang="fr")) == normalised(oxigraph.query(name, lang="fr"))
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_checks_find_nothing_in_shipped_data(shipped, name):
+    assert len(shipped.query(f"checks/{name}")) == 0
+
+
+CHECK_BREAKS = {
+    "commitment-party-outside-contract-violation": """
+        INSERT DATA { <contract/other-2031> a csi:IntegratedSecurityContract .
+                      <party/other-2031/city> a csi:ContractParty ; csi:inContract <contract/other-2031> . } ;
+        DELETE { <commitment/testville-2030/state-01> csi:committedBy ?p }
+        INSERT { <commitment/testville-2030/state-01> csi:committedBy <party/other-2031/city> }
+        WHERE { <commitment/testville-2030/state-01> csi:committedBy ?p }""",
+    "fact-without-source-violation": "DELETE WHERE { <commitment/testville-2030/state-01> prov:wasDerivedFrom ?s }",
+    "undeclared-term-violation": "INSERT DATA { <commitment/testville-2030/state-01> csi:themes theme:justice }",
+    "term-not-bilingual-violation": 'INSERT DATA { csi:Fake a owl:Class ; rdfs:label "faux"@fr ; skos:definition "faux"@fr }',
+    "duplicate-identifier-violation": """
+        DELETE { <commitment/testville-2030/city-01> dct:identifier ?i }
+        INSERT { <commitment/testville-2030/city-01> dct:identifier "state-01" }
+        WHERE { <commitment/testville-2030/city-01> dct:identifier ?i }""",
+    "negative-quantity-violation": """
+        DELETE { ?q schema:value ?v } INSERT { ?q schema:value -3 }
+        WHERE { ?q a csi:Quantity ; schema:value ?v }""",
+    "concept-outside-scheme-violation": "INSERT DATA { <commitment/testville-2030/state-01> csi:theme theme:nowhere }",
+}
+
+
+def test_every_check_has_a_break():
+    assert set(CHECK_BREAKS) == set(CHECKS)
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_check_finds_its_break(name):
+    from counterexamples import PROLOGUE
+
+    dataset = load([SYNTHETIC], contracts=False)
+    assert len(dataset.query(f"checks/{name}")) == 0
+    dataset.update(graph_name(SYNTHETIC), PROLOGUE + CHECK_BREAKS[name])
+    assert len(dataset.query(f"checks/{name}")) > 0
+
+
+# What the queries say about Chambéry ------------------------------------------------------
+
+
+def test_commitments_by_party(shipped):
+    rows = shipped.query("commitments-by-party").to_dicts()
+    assert len(rows) == 16
+    by_party = {}
+    for row in rows:
+        by_party.setdefault(row["party"], []).append(row["position"])
+    assert {party: len(positions) for party, positions in by_party.items()} == {
+        "State": 8,
+        "City of Chambéry": 6,
+        "Public prosecutor": 2,
+    }
+    assert by_party["State"] == list(range(1, 9))
+    first = rows[[r["identifier"] for r in rows].index("state-01")]
+    assert first["label"] == "Creation of 10 additional national police officer posts"
+    assert first["themes"] == "National police staffing"
+
+
+def test_commitments_by_party_in_french(shipped):
+    rows = shipped.query("commitments-by-party", lang="fr").to_dicts()
+    assert {r["party"] for r in rows} == {"État", "Ville de Chambéry", "Parquet"}
+
+
+def test_commitment_counts(shipped):
+    rows = shipped.query("commitment-counts").to_dicts()
+    assert {(r["party"], r["commitments"]) for r in rows} == {
+        ("State", 8),
+        ("City of Chambéry", 6),
+        ("Public prosecutor", 2),
+    }
+
+
+def test_theme_matrix_counts_every_commitment_once_per_volet(shipped):
+    rows = shipped.query("theme-matrix", lang="fr").to_dicts()
+    cells = {r["theme"]: r["commitments"] for r in rows if r["contract"] == "chambery-2021"}
+    assert len(cells) == 7
+    assert cells["Sécurité intérieure"] == 6
+    assert cells["Justice"] == 2
+    assert cells["Transport"] == 0
+
+
+def test_signatories(shipped):
+    rows = shipped.query("signatories", contract="chambery-2021").to_dicts()
+    assert {(r["signatory"], r["post"], r["role"], r["party"]) for r in rows} == {
+        ("Pascal Bolot", "Prefect of Savoie", "Prefect", "State"),
+        ("Pierre-Yves Michau", "Public prosecutor of Chambéry", "Public prosecutor", "Public prosecutor"),
+        ("Thierry Repentin", "Mayor of Chambéry", "Mayor", "City of Chambéry"),
+    }
+    assert {r["date"] for r in rows} == {datetime.date(2021, 9, 22)}
+    french = shipped.query("signatories", lang="fr").to_dicts()
+    assert "Préfet de la Savoie" in {r["post"] for r in french}
+
+
+def test_quantified_targets_keep_one_row_per_source(shipped):
+    rows = shipped.query("quantified-targets").to_dicts()
+    assert {(r["value"], r["unit"], r["measures"]) for r in rows} == {(10, "post", "National police staff")}
+    assert {r["reliability"] for r in rows} == {"A", "B-"}
+
+
+def test_funding(shipped):
+    rows = shipped.query("funding").to_dicts()
+    assert {r["acronym"] for r in rows} == {"FIPD"}
+    assert {r["commitment"].rsplit("/", 1)[-1] for r in rows} == {"state-02", "state-06"}
+    assert "City of Chambéry" in {r["beneficiary"] for r in rows}
+
+
+def test_targeted_territories(shipped):
+    (row,) = shipped.query("targeted-territories").to_dicts()
+    assert (row["territoryName"], row["kind"], row["within"]) == (
+        "Hauts-de-Chambéry",
+        "neighbourhood",
+        "Chambéry",
+    )
+    assert row["commitment"].endswith("/state-08")
+    assert len(shipped.query("targeted-territories", territory="territory/commune/73065")) == 0
+
+
+def test_instruments(shipped):
+    rows = shipped.query("instruments").to_dicts()
+    relations = {(r["instrument"], r["relation"]) for r in rows}
+    assert ("Local delinquency handling group (GLTD) of Chambéry", "maintains") in relations
+    assert ("Night Council of Chambéry", "creates") in relations
+    assert len(rows) == 8
+
+
+def test_latest_status(shipped):
+    rows = {r["commitment"].rsplit("/", 1)[-1]: r for r in shipped.query("latest-status")}
+    assert rows["city-06"]["status"] == "Realised" and rows["city-06"]["date"] == datetime.date(2021, 11, 23)
+    assert rows["state-08"]["status"] == "Reported, unconfirmed" and rows["state-08"]["reliability"] == "C/D"
+
+
+def test_without_realisation(shipped):
+    rows = shipped.query("without-realisation").to_dicts()
+    names = {r["commitment"].rsplit("/", 1)[-1] for r in rows}
+    assert len(rows) == 14 and "city-06" not in names and "city-05" not in names and "state-08" in names
+
+
+def test_timeline_is_ordered_from_signature_to_end(shipped):
+    rows = shipped.query("timeline").to_dicts()
+    assert rows[0]["event"] == "signature" and str(rows[0]["date"]) == "2021-09-22"
+    assert (rows[-1]["event"], str(rows[-1]["date"])) == ("end of the period", "2026")
+    assert shipped.query("timeline", lang="fr").to_dicts()[-1]["event"] == "fin de la période"
+
+
+def test_provenance_and_sources(shipped):
+    rows = shipped.query("provenance").to_dicts()
+    assert all(r["reliability"] and r["readOn"] for r in rows)
+    sources = {r["source"]: r for r in shipped.query("sources")}
+    city = sources[
+        "https://www.chambery.fr/actualite/3934/140-la-ville-de-chambery-signe-avec-l-etat-et-le-parquet-le-premier-"
+        "contrat-de-securite-integree-de-chambery.htm"
+    ]
+    assert city["reliability"] == "A" and city["facts"] > 30
+
+
+def test_search(shipped):
+    rows = shipped.query("search", text="VIDÉO").to_dicts()
+    assert [r["commitment"].rsplit("/", 1)[-1] for r in rows] == ["city-04"]
+    assert len(shipped.query("search", text="laïcité")) == 1
+
+
+def test_contracts_overview(shipped):
+    (row,) = shipped.query("contracts-overview").to_dicts()
+    assert (row["identifier"], row["territory"], row["status"], row["signed"], row["ends"]) == (
+        "chambery-2021",
+        "Chambéry",
+        "Signed",
+        "2021-09-22",
+        "2026",
+    )
+    assert (row["parties"], row["commitments"]) == (3, 16)
+
+
+def test_reciprocity(shipped):
+    rows = {r["theme"]: (r["state"], r["city"]) for r in shipped.query("reciprocity")}
+    assert rows == {"Internal security": (3, 3), "Crime prevention": (5, 3)}
+
+
+def test_construct_and_ask(shipped):
+    graph = shipped.query("commitment-graph").graph
+    assert len(graph) == 20
+    assert shipped.query("has-realisation").boolean is True
+    assert shipped.query("has-realisation", contract="nowhere-2030").boolean is False
+
+
+def test_rows_are_plain_python_values(shipped):
+    (row,) = shipped.query(
+        'SELECT ?n ?d ?x WHERE { BIND(10 AS ?n) BIND("2021-09-22"^^xsd:date AS ?d) BIND(1.5 AS ?x) }'.replace(
+            "SELECT", "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT"
+        )
+    )
+    assert row == {"n": 10, "d": datetime.date(2021, 9, 22), "x": Decimal("1.5")}
+
+
+def test_to_dataframe(shipped):
+    import pandas
+
+    frame = shipped.query("commitment-counts").to_dataframe()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == ["contract", "party", "kind", "commitments"]
+    assert frame["commitments"].sum() == 16
+
+
+def test_to_dataframe_without_pandas(shipped, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(CsiError, match=r"pandas is not installed: pip install 'csi-graph\[pandas\]'"):
+        shipped.query("commitment-counts").to_dataframe()
+
+
+# Parameters cannot change a query ---------------------------------------------------------
+
+HOSTILE = [
+    '" } UNION { ?s ?p ?o } #',
+    'police" . } } SELECT * WHERE { ?s ?p ?o',
+    "x' } UNION { ?a ?b ?c }",
+    "}}} LOAD <http://127.0.0.1:9/>",
+    '\\" ) } # \n INSERT DATA { <a> <b> <c> }',
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_text_is_only_text(shipped, oxigraph, value):
+    for dataset in (shipped, oxigraph):
+        assert len(dataset.query("search", text=value)) == 0
+    rows = shipped.query("SELECT ?v WHERE { BIND(?text AS ?v) }", text=value).to_dicts()
+    assert rows == [{"v": value}]
+
+
+@pytest.mark.parametrize("value", ["chambery-2021> } UNION { ?s ?p ?o", "x y", 'a"b', "a>b"])
+def test_hostile_iri_is_refused(shipped, value):
+    with pytest.raises(CsiError):
+        shipped.query("signatories", contract="https://w3id.org/" + value)
+
+
+def test_parameter_conversion():
+    assert to_term("chambery-2021", "contract") == to_term(
+        "https://w3id.org/csi-graph/id/contract/chambery-2021", "contract"
+    )
+    assert str(to_term("theme:justice", "iri")) == "https://w3id.org/csi-graph/theme/justice"
+    assert to_term('"texte"@fr') == Literal("texte", lang="fr")
+    assert to_term("12") == Literal(12)
+    with pytest.raises(CsiError, match="not a language tag"):
+        to_term("en; DROP", "lang")
+
+
+def test_unknown_parameter_and_unknown_query(shipped):
+    with pytest.raises(CsiError, match="has no parameter 'city'"):
+        shipped.query("commitments-by-party", city="x")
+    with pytest.raises(
+        CsiError, match="no named query 'commitments-by-parti'; did you mean commitments-by-party"
+    ):
+        shipped.query("commitments-by-parti")
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE is refused"),
+        ("SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }", "FROM <http://127.0.0.1:9/g> is refused"),
+        ("LOAD <http://127.0.0.1:9/data.ttl>", r"SPARQL Update \(LOAD\) is refused"),
+        ("INSERT DATA { <a:b> <a:c> <a:d> }", r"SPARQL Update \(INSERT\) is refused"),
+        ("SELECT * WHERE { ?s ?p }", "malformed SPARQL"),
+    ],
+)
+def test_refused_and_malformed_queries(shipped, text, message):
+    with pytest.raises(QueryError, match=message):
+        shipped.query(text)
+
+
+def test_from_a_loaded_graph_is_allowed(shipped):
+    text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl> WHERE { ?s ?p ?o }"
+    assert shipped.query(text).to_dicts()[0]["n"] > 400

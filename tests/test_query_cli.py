@@ -1,0 +1,186 @@
+"""`csi-graph query`: every way to give a query, every format, exit codes, and no network."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+
+import pytest
+
+from csi_graph.cli import cli
+
+
+def test_list_shows_titles_and_parameters(runner):
+    result = runner.invoke(cli, ["query", "--list", "--lang", "fr"])
+    assert result.exit_code == 0
+    assert (
+        "commitments-by-party  Engagements d'un contrat, par partie  [contract=chambery-2021, lang=en]"
+        in result.stdout
+    )
+
+
+def test_table_is_the_default_for_select(runner):
+    result = runner.invoke(cli, ["query", "commitment-counts"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["contract", "party", "kind", "commitments"]
+    assert lines[-1] == "(3 rows)"
+
+
+def test_pivoted_theme_matrix(runner):
+    lines = runner.invoke(cli, ["query", "theme-matrix", "--lang", "fr"]).stdout.splitlines()
+    assert lines[0].split() == ["theme", "chambery-2021"]
+    assert lines[2].split() == ["Sécurité", "intérieure", "6"]
+
+
+def test_w3c_csv_and_tsv(runner):
+    out = runner.invoke(cli, ["query", "signatories", "-f", "csv"]).stdout_bytes.decode()
+    assert out.startswith("identifier,signatory,post,role,party,date\r\n")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["signatory"] for r in rows} == {"Pascal Bolot", "Pierre-Yves Michau", "Thierry Repentin"}
+    tsv = runner.invoke(cli, ["query", "signatories", "-f", "tsv"]).stdout.splitlines()
+    assert tsv[0] == "?identifier\t?signatory\t?post\t?role\t?party\t?date"
+    assert '"2021-09-22"^^<http://www.w3.org/2001/XMLSchema#date>' in tsv[1]
+
+
+def test_w3c_json(runner):
+    document = json.loads(runner.invoke(cli, ["query", "commitment-counts", "-f", "json"]).stdout)
+    assert document["head"]["vars"] == ["contract", "party", "kind", "commitments"]
+    first = document["results"]["bindings"][0]
+    assert first["party"] == {"type": "literal", "value": "State", "xml:lang": "en"}
+    assert first["commitments"] == {
+        "type": "literal",
+        "value": "8",
+        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+    }
+
+
+def test_markdown(runner):
+    lines = runner.invoke(cli, ["query", "commitment-counts", "-f", "md", "--lang", "fr"]).stdout.splitlines()
+    assert lines[0] == "| contract | party | kind | commitments |"
+    assert lines[2] == "| chambery-2021 | État | État | 8 |"
+
+
+def test_construct_formats(runner):
+    turtle = runner.invoke(cli, ["query", "commitment-graph"]).stdout
+    assert "csi:committedBy" in turtle
+    nt = runner.invoke(cli, ["query", "commitment-graph", "-f", "nt"]).stdout
+    assert len(nt.strip().splitlines()) == 20
+    document = json.loads(runner.invoke(cli, ["query", "commitment-graph", "-f", "jsonld"]).stdout)
+    assert isinstance(document, (list, dict))
+
+
+def test_ask_exit_codes(runner):
+    yes = runner.invoke(cli, ["query", "has-realisation"])
+    assert (yes.exit_code, yes.stdout) == (0, "true\n")
+    no = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", "nowhere-2030"])
+    assert (no.exit_code, no.stdout) == (1, "false\n")
+
+
+def test_query_from_file_stdin_and_expression(runner, tmp_path):
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> }"
+    path = tmp_path / "count.rq"
+    path.write_text(text)
+    for args, stdin in (([str(path)], None), (["-"], text), (["-e", text], None)):
+        result = runner.invoke(cli, ["query", *args, "-f", "csv"], input=stdin)
+        assert result.stdout_bytes == b"n\r\n16\r\n", args
+
+
+def test_parameters_and_output_file(runner, tmp_path):
+    out = tmp_path / "hits.csv"
+    result = runner.invoke(cli, ["query", "search", "-p", "text", "FIPD", "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert len(out.read_text().strip().splitlines()) == 3
+
+
+def test_format_mismatch_is_a_usage_error(runner):
+    result = runner.invoke(cli, ["query", "commitment-counts", "-f", "turtle"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: format 'turtle' is for graphs")
+
+
+def test_errors_exit_2_without_traceback(runner):
+    cases = {
+        ("query", "nope"): "Error: no named query 'nope'; see csi-graph query --list\n",
+        (
+            "query",
+        ): "Error: no query: give a name (see --list), a .rq file, - for standard input, or -e 'SPARQL'\n",
+        (
+            "query",
+            "-e",
+            "DELETE WHERE { ?s ?p ?o }",
+        ): "Error: SPARQL Update (DELETE) is refused: queries only read the data\n",
+        (
+            "query",
+            "commitments-by-party",
+            "-p",
+            "city",
+            "x",
+        ): "Error: query 'commitments-by-party' has no parameter 'city' (its parameters: contract, lang)\n",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(cli, list(args))
+        assert (result.exit_code, result.stderr) == (2, message), args
+    malformed = runner.invoke(cli, ["query", "-e", "SELECT * WHERE { ?s ?p }"])
+    assert malformed.exit_code == 2 and malformed.stderr.startswith("Error: malformed SPARQL")
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 that records every connection made to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    connections: list = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                connections.append(conn)
+                conn.close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_remote_access_is_refused_and_nothing_connects(runner, listener, tmp_path):
+    url, connections = listener
+    context = tmp_path / "remote-context.jsonld"
+    context.write_text(
+        json.dumps({"@context": f"{url}/context.jsonld", "@id": "http://ex/a", "http://ex/p": "x"})
+    )
+    attempts = [
+        ["query", "-e", f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}"],
+        ["query", "-e", f"SELECT * FROM <{url}/graph> WHERE {{ ?s ?p ?o }}"],
+        ["query", "-e", f"SELECT * FROM NAMED <{url}/graph> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"],
+        ["query", "-e", f"LOAD <{url}/data.ttl>"],
+        ["query", "-e", f"PREFIX x: <{url}/> select * where {{ service x:sparql {{ ?s ?p ?o }} }}"],
+        ["validate", str(context)],
+    ]
+    for args in attempts:
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("Error: "), result.stderr
+    assert connections == []
+
+
+def test_allow_remote_still_never_fetches_from_graphs(runner, listener):
+    url, connections = listener
+    result = runner.invoke(
+        cli, ["query", "--allow-remote", "-e", f"SELECT * FROM <{url}/graph> WHERE {{ ?s ?p ?o }}"]
+    )
+    assert result.exit_code == 0
+    assert result.stdout.strip().endswith("(0 rows)")
+    assert connections == []
