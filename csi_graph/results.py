@@ -163,7 +163,11 @@ class QueryResult:
             "| " + " | ".join(self.variables) + " |",
             "|" + "|".join("---" for _ in self.variables) + "|",
         ]
-        lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in self._cells()]
+        cells = [
+            ["" if v is None else f"`{_display(v)}`" if isinstance(v, URIRef) else _display(v) for v in row]
+            for row in self.rows
+        ]
+        lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in cells]
         return "\n".join(lines)
 
 
