@@ -198,14 +198,18 @@ def _n3(term) -> str:
     return "[]"
 
 
-def _class_section(graph: Graph, shapes: Graph, data: Graph, cls, lang: str) -> list[str]:
-    t = TEXT[lang]
-    lines = [
-        f"### {_label(graph, cls, lang)} (`{shorten(str(cls))}`)",
+def _heading(graph: Graph, term, lang: str) -> list[str]:
+    return [
+        f"### {_label(graph, term, lang)} (`{shorten(str(term))}`)",
         "",
-        _text(graph, cls, SKOS.definition, lang),
+        _text(graph, term, SKOS.definition, lang),
         "",
     ]
+
+
+def _class_section(graph: Graph, shapes: Graph, data: Graph, cls, lang: str) -> list[str]:
+    t = TEXT[lang]
+    lines = _heading(graph, cls, lang)
     parents = list(graph.objects(cls, RDFS.subClassOf))
     close = list(graph.objects(cls, SKOS.closeMatch))
     lines.append(f"- {t['subclass']}: {_code(parents)}")
@@ -281,12 +285,7 @@ def _count(shapes: Graph, prop) -> str:
 
 def _property_section(graph: Graph, data: Graph, prop, lang: str) -> list[str]:
     t = TEXT[lang]
-    lines = [
-        f"### {_label(graph, prop, lang)} (`{shorten(str(prop))}`)",
-        "",
-        _text(graph, prop, SKOS.definition, lang),
-        "",
-    ]
+    lines = _heading(graph, prop, lang)
     lines.append(f"- {t['domain']}: {_code(graph.objects(prop, RDFS.domain))}")
     lines.append(f"- {t['range']}: {_code(graph.objects(prop, RDFS.range))}")
     parents = list(graph.objects(prop, RDFS.subPropertyOf))
@@ -303,12 +302,7 @@ def _property_section(graph: Graph, data: Graph, prop, lang: str) -> list[str]:
 
 def _scheme_section(graph: Graph, scheme, lang: str) -> list[str]:
     t = TEXT[lang]
-    lines = [
-        f"### {_label(graph, scheme, lang)} (`{shorten(str(scheme))}`)",
-        "",
-        _text(graph, scheme, SKOS.definition, lang),
-        "",
-    ]
+    lines = _heading(graph, scheme, lang)
     lines += [
         f"| {t['notation']} | {t['concept']} | {t['label']} | {t['definition']} | {t['broader']} |",
         "|---|---|---|---|---|",
