@@ -62,7 +62,13 @@ class Dataset:
         return [info.name for info in self.graphs]
 
     def query(
-        self, query: str | NamedQuery, /, *, allow_remote: bool = False, max_rows: int | None = None, **params: Any
+        self,
+        query: str | NamedQuery,
+        /,
+        *,
+        allow_remote: bool = False,
+        max_rows: int | None = None,
+        **params: Any,
     ) -> QueryResult:
         """Run a named query or SPARQL text over the union of the graphs.
 

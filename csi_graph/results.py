@@ -118,7 +118,9 @@ class QueryResult:
         return json.dumps(document, ensure_ascii=False, indent=2)
 
     def _xml(self) -> str:
-        head = "<head>" + "".join(f'<variable name="{escape(v, _ATTR)}"/>' for v in self.variables) + "</head>"
+        head = (
+            "<head>" + "".join(f'<variable name="{escape(v, _ATTR)}"/>' for v in self.variables) + "</head>"
+        )
         results = "".join(
             "<result>"
             + "".join(

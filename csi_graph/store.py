@@ -140,7 +140,9 @@ class OxigraphStore:
             return RawResult("SELECT", variables, rows, truncated=truncated)
         if isinstance(result, ox.QueryBoolean):
             return RawResult("ASK", boolean=bool(result))
-        converted = ((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)) for t in result)
+        converted = (
+            (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)) for t in result
+        )
         triples, truncated = _capped(converted, max_rows)
         return RawResult(form, triples=triples, truncated=truncated)
 

@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -117,7 +117,9 @@ class Site:
         self.iris = IriMap(settings.data_base)
         self.pages = Pages(dataset, self.iris)
         self.renderer = Renderer(
-            self.pages, live=True, limits={"time_limit": f"{settings.time_limit:g}", "max_rows": settings.max_rows}
+            self.pages,
+            live=True,
+            limits={"time_limit": f"{settings.time_limit:g}", "max_rows": settings.max_rows},
         )
         self.queries = settings.queries if settings.queries is not None else library()
         # Forked now, before the server starts any thread (see csi_graph.web.pool).
@@ -148,7 +150,9 @@ class Site:
         return dump(self.dataset, fmt)
 
 
-def render_resource(renderer: Renderer, pages: Pages, iri: str, page: str, lang: str, alternates: dict[str, str]) -> str:
+def render_resource(
+    renderer: Renderer, pages: Pages, iri: str, page: str, lang: str, alternates: dict[str, str]
+) -> str:
     """The HTML page of a resource, by its kind (shared with the static site)."""
     kind = pages.kind(iri)
     context: dict[str, Any] = {"iri": iri, "definition": pages.definition(iri, lang)}
@@ -165,7 +169,9 @@ def render_resource(renderer: Renderer, pages: Pages, iri: str, page: str, lang:
     return renderer.render(f"{kind}.html", page, lang, alternates, **context)
 
 
-def render_site_page(renderer: Renderer, pages: Pages, name: str, page: str, lang: str, alternates: dict[str, str]) -> str:
+def render_site_page(
+    renderer: Renderer, pages: Pages, name: str, page: str, lang: str, alternates: dict[str, str]
+) -> str:
     """The home page or the comparison page (shared with the static site)."""
     if name == "index":
         return renderer.render("index.html", page, lang, alternates, contracts=pages.contracts(lang))
@@ -186,11 +192,19 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
         fmt = request.query_params.get("format")
         offers = result_offers(form)
         if fmt is None:
-            fmt = choose(request.headers.get("accept"), {"text/html": "html", **offers}, _default_format(form))
+            fmt = choose(
+                request.headers.get("accept"), {"text/html": "html", **offers}, _default_format(form)
+            )
         elif fmt not in offers.values():
-            raise HttpError(400, "bad-request", f"unknown format {fmt!r} for a {form}: use {', '.join(sorted(set(offers.values())))}")
+            raise HttpError(
+                400,
+                "bad-request",
+                f"unknown format {fmt!r} for a {form}: use {', '.join(sorted(set(offers.values())))}",
+            )
         if fmt is None:
-            raise HttpError(406, "not-acceptable", f"a {form} result is available as {', '.join(sorted(set(offers)))}")
+            raise HttpError(
+                406, "not-acceptable", f"a {form} result is available as {', '.join(sorted(set(offers)))}"
+            )
         if fmt == "html":
             return await query_page(request, text)
         answer = await _run(site, QueryRequest(text, site.settings.max_rows, fmt))
@@ -213,7 +227,9 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
         elif text is not None:
             try:
                 if len(text.encode()) > site.settings.max_body:
-                    raise HttpError(413, "too-large", f"the query is longer than {site.settings.max_body} bytes")
+                    raise HttpError(
+                        413, "too-large", f"the query is longer than {site.settings.max_body} bytes"
+                    )
                 _check(site, text)
                 result = (await _run(site, QueryRequest(text, site.settings.max_rows, None))).result
             except HttpError as failure:
@@ -227,7 +243,10 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
         }
         if result is not None:
             context |= _result_view(site, result, text or "", page, lang)
-        alternates = {code: "query?" + urlencode({"lang": code, **({"query": text} if text else {})}) for code in LANGUAGES}
+        alternates = {
+            code: "query?" + urlencode({"lang": code, **({"query": text} if text else {})})
+            for code in LANGUAGES
+        }
         html = site.renderer.render("query.html", page, lang, alternates, **context)
         return HTMLResponse(html, status_code=status, headers={"Content-Language": lang})
 
@@ -260,7 +279,11 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers={HttpError: on_error, HTTPException: on_error, Exception: on_error},
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])],
+        middleware=[
+            Middleware(
+                CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"]
+            )
+        ],
         lifespan=_closing(site.pool),
     )
     app.state.site = site
@@ -308,7 +331,9 @@ def _dereference(site: Site, request: Request, path: str) -> Response:
         raise HttpError(406, "not-acceptable", f"{iri} is described as {offered}")
     if iri in site.pages.documents:  # hash IRIs: the document answers directly
         response = _document_response(site, iri, base, chosen, lang, vary=True)
-        response.headers["Content-Location"] = _leaf(html_path(base, lang) if chosen == "html" else f"{base}.{chosen}")
+        response.headers["Content-Location"] = _leaf(
+            html_path(base, lang) if chosen == "html" else f"{base}.{chosen}"
+        )
         return response
     target = html_path(base, lang) if chosen == "html" else f"{base}.{chosen}"
     return RedirectResponse(_leaf(target), status_code=303, headers={"Vary": "Accept, Accept-Language"})
@@ -451,7 +476,11 @@ def _default_format(form: str) -> str:
 
 
 def _with_charset(media: str) -> str:
-    return media if media in ("application/ld+json", "application/sparql-results+json") else f"{media}; charset=utf-8"
+    return (
+        media
+        if media in ("application/ld+json", "application/sparql-results+json")
+        else f"{media}; charset=utf-8"
+    )
 
 
 # The query page -------------------------------------------------------------------------------
@@ -548,7 +577,10 @@ def error_response(site: Site, request: Request, error: HttpError) -> Response:
 
 
 def _wants_html(request: Request) -> bool:
-    return choose(request.headers.get("accept"), {"text/html": "html", "application/json": "json"}, "json") == "html"
+    return (
+        choose(request.headers.get("accept"), {"text/html": "html", "application/json": "json"}, "json")
+        == "html"
+    )
 
 
 def _lang(request: Request) -> str:

@@ -26,7 +26,12 @@ RESULTS: dict[str, str] = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
-RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "text/plain": "tsv"}
+RESULT_ALIASES = {
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/plain": "tsv",
+}
 # CONSTRUCT and DESCRIBE results: format name -> (media type, QueryResult.serialize format).
 GRAPHS: dict[str, tuple[str, str]] = {
     "ttl": ("text/turtle", "turtle"),

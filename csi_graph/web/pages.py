@@ -73,8 +73,9 @@ class Pages:
         self.iris = iris or IriMap()
         self._labels: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
         for row in self.select(
-            "SELECT ?s ?p ?l WHERE { ?s ?p ?l VALUES ?p { %s } FILTER(isLiteral(?l) && isIRI(?s)) }"
-            % " ".join(_LABEL_PREDICATES)
+            "SELECT ?s ?p ?l WHERE {{ ?s ?p ?l VALUES ?p {{ {} }} FILTER(isLiteral(?l) && isIRI(?s)) }}".format(
+                " ".join(_LABEL_PREDICATES)
+            )
         ):
             priority = [_expand(c) for c in _LABEL_PREDICATES].index(str(row["p"]))
             self._labels[str(row["s"])].append((priority, row["l"].language, str(row["l"])))
@@ -151,7 +152,9 @@ class Pages:
         for predicate, values in grouped.items():
             literals = [v for v in values if isinstance(v, Literal)]
             if any(v.language == lang for v in literals):  # show one language where both exist
-                values = [v for v in values if not (isinstance(v, Literal) and v.language not in (lang, None))]
+                values = [
+                    v for v in values if not (isinstance(v, Literal) and v.language not in (lang, None))
+                ]
             terms = sorted((term(v) for v in values), key=lambda t: (t.text or "", t.iri or ""))
             properties.append(Property(predicate, [t for t in terms if t is not None]))
         order = [RDF_TYPE, *(_expand(c) for c in _LABEL_PREDICATES)]
@@ -165,7 +168,9 @@ class Pages:
 
     def incoming(self, iri: str, lang: str, limit: int = 500) -> list[Property]:
         """What points to ``iri``: per predicate, the subjects (at most ``limit`` in all)."""
-        rows = self.select(f"SELECT ?s ?p WHERE {{ ?s ?p ?this FILTER(isIRI(?s)) }} LIMIT {int(limit)}", this=iri)
+        rows = self.select(
+            f"SELECT ?s ?p WHERE {{ ?s ?p ?this FILTER(isIRI(?s)) }} LIMIT {int(limit)}", this=iri
+        )
         grouped: dict[str, list[Term]] = defaultdict(list)
         for row in rows:
             grouped[str(row["p"])].append(Term(iri=str(row["s"])))
@@ -313,7 +318,9 @@ class Pages:
         for entry in result:  # the latest dated status is the current one
             dates = sorted(entry.pop("statuses").items())
             entry["status"] = dates[-1][1] if dates else None
-        result.sort(key=lambda c: (c["contract"], self.label(c["party"] or "", lang), c["position"], c["identifier"]))
+        result.sort(
+            key=lambda c: (c["contract"], self.label(c["party"] or "", lang), c["position"], c["identifier"])
+        )
         return result
 
     def _by_theme(self, commitments: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -326,14 +333,21 @@ class Pages:
         return [
             {
                 "volet": volet,
-                "themes": [{"theme": t, "commitments": cs} for t, cs in sorted(themes.items(), key=lambda i: self.label(i[0], lang))],
+                "themes": [
+                    {"theme": t, "commitments": cs}
+                    for t, cs in sorted(themes.items(), key=lambda i: self.label(i[0], lang))
+                ],
             }
             for volet, themes in sorted(volets.items(), key=lambda i: self.notation(i[0]))
         ]
 
     def _is_under(self, theme: str, volet: str) -> bool:
         return theme == volet or bool(
-            self.select("SELECT ?x WHERE { ?x skos:broader+ ?this FILTER(?x = ?theme) } LIMIT 1", this=volet, theme=theme)
+            self.select(
+                "SELECT ?x WHERE { ?x skos:broader+ ?this FILTER(?x = ?theme) } LIMIT 1",
+                this=volet,
+                theme=theme,
+            )
         )
 
     @cached_property
@@ -403,7 +417,12 @@ class Pages:
 
     def party(self, iri: str, lang: str) -> dict[str, Any]:
         signatures = [
-            {"iri": str(r["sig"]), "person": _iri(r["person"]), "post": _iri(r["post"]), "date": _text(r["date"])}
+            {
+                "iri": str(r["sig"]),
+                "person": _iri(r["person"]),
+                "post": _iri(r["post"]),
+                "date": _text(r["date"]),
+            }
             for r in self.select(
                 """SELECT ?sig ?person ?post ?date WHERE { ?sig csi:signedFor ?this .
                      OPTIONAL { ?sig csi:signatory ?person } OPTIONAL { ?sig csi:signatoryPost ?post }
@@ -411,7 +430,10 @@ class Pages:
                 this=iri,
             )
         ]
-        return {"signatures": signatures, "commitments": self.commitments(iri, lang, "?c csi:committedBy ?this")}
+        return {
+            "signatures": signatures,
+            "commitments": self.commitments(iri, lang, "?c csi:committedBy ?this"),
+        }
 
     def commitment(self, iri: str, lang: str) -> dict[str, Any]:
         items = [
@@ -443,7 +465,10 @@ class Pages:
     def concept(self, iri: str, lang: str) -> dict[str, Any]:
         """A SKOS concept: its place in its scheme and the commitments filed under it or below it."""
         narrower = [
-            str(r["n"]) for r in self.select("SELECT ?n WHERE { { ?n skos:broader ?this } UNION { ?this skos:narrower ?n } }", this=iri)
+            str(r["n"])
+            for r in self.select(
+                "SELECT ?n WHERE { { ?n skos:broader ?this } UNION { ?this skos:narrower ?n } }", this=iri
+            )
         ]
         listed = self.commitments(iri, lang, "?c a csi:Commitment ; ?link ?t . ?t skos:broader* ?this")
         by_contract: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -459,7 +484,9 @@ class Pages:
         """The terms of a hash document (``…/ontology#X``), classes first, each with its properties."""
         prefix = iri + "#"
         terms = [s for s in self.subjects if s.startswith(prefix)]
-        group_order = [PREFIXES["owl"] + n for n in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")]
+        group_order = [
+            PREFIXES["owl"] + n for n in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")
+        ]
         entries = []
         for term_iri in terms:
             types = self.types.get(term_iri, set())
@@ -538,12 +565,19 @@ class Pages:
         volet_rows = []
         for volet in sorted(volets, key=self.notation):
             below = [t for t in themes if t != volet and self._is_under(t, volet)]
-            volet_rows.append({"iri": volet, "counts": volets[volet], "themes": [
-                {"iri": t, "counts": themes[t]} for t in sorted(below, key=self.notation)
-            ]})
+            volet_rows.append(
+                {
+                    "iri": volet,
+                    "counts": volets[volet],
+                    "themes": [{"iri": t, "counts": themes[t]} for t in sorted(below, key=self.notation)],
+                }
+            )
 
         def rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-            return [{"iri": k, "counts": v} for k, v in sorted(counts.items(), key=lambda i: self.label(i[0], lang))]
+            return [
+                {"iri": k, "counts": v}
+                for k, v in sorted(counts.items(), key=lambda i: self.label(i[0], lang))
+            ]
 
         return {
             "contracts": contracts,
@@ -570,7 +604,8 @@ class Pages:
             if len(graph):
                 return graph
         result = self.dataset.query(
-            _PROLOGUE + "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }",
+            _PROLOGUE
+            + "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }",
             this=URIRef(iri),
         )
         for triple in result.graph:

@@ -12,6 +12,7 @@ outlives its limit even if the server itself has gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
@@ -114,19 +115,16 @@ class WorkerPool:
             worker.conn.close()
         _kill(self._zygote_pid)
         self._zygote.close()
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(self._zygote_pid, 0)
-        except ChildProcessError:
-            pass
 
     def _replace(self, worker: _Worker) -> None:
         _kill(worker.pid)
         worker.conn.close()
+        # If the zygote is gone (OSError), the pool shrinks and later calls say "busy".
         if not self._closed:
-            try:
+            with contextlib.suppress(OSError):
                 self._idle.put(self._spawn())
-            except OSError:  # the zygote is gone: the pool shrinks, later calls say "busy"
-                pass
 
     def _spawn(self) -> _Worker:
         with self._zygote_lock:
@@ -138,10 +136,8 @@ class WorkerPool:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _zygote(sock: socket.socket, state: Any, handler: Callable[[Any, Any], Any], limit: float) -> None:

@@ -77,7 +77,10 @@ WORDS: dict[str, dict[str, str]] = {
     "narrower": {"en": "Finer themes", "fr": "Thèmes plus fins"},
     "filed_here": {"en": "Commitments filed under this concept", "fr": "Engagements classés sous ce concept"},
     "none": {"en": "None.", "fr": "Aucun."},
-    "volets": {"en": "Commitments per volet of the circular and theme", "fr": "Engagements par volet de la circulaire et par thème"},
+    "volets": {
+        "en": "Commitments per volet of the circular and theme",
+        "fr": "Engagements par volet de la circulaire et par thème",
+    },
     "kinds": {"en": "Commitments per kind of party", "fr": "Engagements par nature de partie"},
     "roles": {"en": "Signatories per post", "fr": "Signataires par fonction"},
     "statuses": {"en": "Status records", "fr": "Relevés de statut"},
@@ -167,7 +170,9 @@ class Renderer:
         self.env.globals["zip"] = zip
         self.env.globals["media_types"] = {ext: media for ext, (media, _) in DOCUMENTS.items()}
 
-    def render(self, template: str, page_path: str, lang: str, alternates: dict[str, str], **context: Any) -> str:
+    def render(
+        self, template: str, page_path: str, lang: str, alternates: dict[str, str], **context: Any
+    ) -> str:
         """One page; ``alternates`` maps each language to this page's URL in that language."""
         linker = Linker(self.pages, page_path, lang, self.live)
 
