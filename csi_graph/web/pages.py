@@ -259,7 +259,9 @@ class Pages:
             {"party": p["iri"], "commitments": [c for c in commitments if c["party"] == p["iri"]]}
             for p in parties
         ]
+        summary = next((c for c in self.contracts(lang) if c["iri"] == iri), None)
         return {
+            "summary": summary,
             "parties": parties,
             "signatures": signatures,
             "commitments": commitments,
