@@ -20,20 +20,20 @@ FIXTURE_QUERIES = Path(__file__).resolve().parent / "fixtures" / "queries"
 def running_server(*args: str, timeout: float = 60.0) -> Iterator[tuple[subprocess.Popen, str]]:
     """``csi-graph serve --port 0 ARGS``: yields the process and its base URL; stops it after."""
     command = [sys.executable, "-m", "csi_graph", "serve", "--port", "0", "--no-access-log", *args]
-    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: the server never blocks on its log
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        url = _announced_url(process, log, timeout)
-        _wait_until_up(url, timeout)
-        yield process, url
-    finally:
-        process.send_signal(signal.SIGINT)
+    # The log goes to a file, not a pipe: the server never blocks on a full pipe.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            url = _announced_url(process, log, timeout)
+            _wait_until_up(url, timeout)
+            yield process, url
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _announced_url(process: subprocess.Popen, log, timeout: float) -> str:
