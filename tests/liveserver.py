@@ -63,9 +63,9 @@ def _wait_until_up(url: str, timeout: float) -> None:
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
-def children_of(pid: int) -> set[int]:
-    """Process ids whose parent is ``pid`` (from /proc)."""
-    found = set()
+def descendants(pid: int) -> set[int]:
+    """Process ids below ``pid`` (children, their children...), read from /proc; zombies left out."""
+    parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -73,6 +73,11 @@ def children_of(pid: int) -> set[int]:
                     fields = stat.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid:
-                found.add(int(entry))
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
     return found

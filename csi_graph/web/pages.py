@@ -10,6 +10,7 @@ it is served.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,12 +23,16 @@ from csi_graph.dataset import Dataset
 from csi_graph.namespaces import CSI, PREFIXES
 from csi_graph.web.iris import IriMap, document
 
-_PROLOGUE = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
 RDF_TYPE = PREFIXES["rdf"] + "type"
 _LABEL_PREDICATES = ("skos:prefLabel", "rdfs:label", "dct:title", "foaf:name")
 _DEFINITION = ("skos:definition", "rdfs:comment", "dct:description")
 LANGUAGES = ("en", "fr")
 THEME_SCHEME = PREFIXES["scheme"] + "themes"
+
+
+def _prologue(body: str) -> str:
+    """PREFIX lines for the prefixes ``body`` uses (only those: the query lexer reads every token)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if re.search(rf"\b{p}:", body))
 
 
 def _expand(curie: str) -> str:
@@ -86,12 +91,15 @@ class Pages:
             str(row["s"]) for row in self.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
         }
         self.documents = {document(s) for s in self.subjects if "#" in s}
+        self.objects = {
+            str(row["o"]) for row in self.select("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) }")
+        }
 
     # Queries ----------------------------------------------------------------------
 
     def select(self, body: str, **params: Any) -> list[dict[str, Node | None]]:
         """Rows of a SELECT (prefixes added) as dicts of rdflib terms; ``params`` are bound."""
-        result = self.dataset.query(_PROLOGUE + body, **{k: URIRef(v) for k, v in params.items()})
+        result = self.dataset.query(_prologue(body) + body, **{k: URIRef(v) for k, v in params.items()})
         return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
 
     # Labels and kinds ---------------------------------------------------------------
@@ -126,14 +134,12 @@ class Pages:
         return "resource"
 
     def exists(self, iri: str) -> bool:
-        """Whether the data says anything about ``iri`` (as subject, object, or hash document)."""
-        if iri in self.subjects or iri in self.documents:
-            return True
-        return bool(self.select("SELECT ?s WHERE { ?s ?p ?this } LIMIT 1", this=iri))
+        """Whether the data mentions ``iri`` (as subject or object), or it is a hash document."""
+        return iri in self.subjects or iri in self.documents or iri in self.objects
 
     def served_resources(self) -> list[str]:
-        """Every IRI with a page here: described subjects under a served base, and hash documents."""
-        found = {s for s in self.subjects if "#" not in s and self.iris.path(s)}
+        """Every IRI with a page here: slash IRIs under a served base, and hash documents."""
+        found = {s for s in self.subjects | self.objects if "#" not in s and self.iris.path(s)}
         found |= {d for d in self.documents if self.iris.path(d)}
         return sorted(found)
 
@@ -606,8 +612,7 @@ class Pages:
             if len(graph):
                 return graph
         result = self.dataset.query(
-            _PROLOGUE
-            + "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }",
+            "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }",
             this=URIRef(iri),
         )
         for triple in result.graph:
