@@ -112,21 +112,25 @@ def test_a_cross_join_is_cut_off_within_the_limit(server):
 def test_parallel_hostile_queries_do_not_stop_the_pages(server):
     _, url = server
     results: list[int] = []
+    pages = ("/id/contract/chambery-2021.en.html", "/theme/minors.fr.html", "/compare")
+    for path in pages:  # rendered once before: what is measured below is waiting, not rendering
+        httpx.get(url + path, timeout=30, headers={"Accept": "text/html"})
 
     def hostile() -> None:
         results.append(httpx.get(url + "/sparql", params={"query": CROSS_JOIN}, timeout=60).status_code)
 
-    threads = [threading.Thread(target=hostile) for _ in range(2)]
+    threads = [threading.Thread(target=hostile) for _ in range(12)]  # more than the query threads
     for thread in threads:
         thread.start()
     time.sleep(0.3)
     started = time.monotonic()
-    page = httpx.get(url + "/id/contract/chambery-2021.en.html", timeout=30)
-    assert page.status_code == 200
+    for path in pages:
+        page = httpx.get(url + path, timeout=30, headers={"Accept": "text/html"})
+        assert page.status_code == 200
     assert time.monotonic() - started < TIME_LIMIT  # pages do not wait for the query workers
     for thread in threads:
         thread.join()
-    assert results == [503, 503]
+    assert results == [503] * 12  # each stopped at the limit, or told the workers are busy
 
 
 def test_an_oversized_body_is_refused(server):

@@ -28,6 +28,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -124,6 +126,8 @@ class Site:
         self.queries = settings.queries if settings.queries is not None else library()
         # Forked now, before the server starts any thread (see csi_graph.web.pool).
         self.pool = WorkerPool(dataset, run_query, settings.workers, settings.time_limit)
+        # Queries running or waiting for a worker, each holding a thread: a few per worker.
+        self.query_threads = anyio.Semaphore(settings.workers * 4)
         self.document = lru_cache(maxsize=4096)(self._document)
 
     # Documents of resources ---------------------------------------------------------------
@@ -458,8 +462,15 @@ def _server_message(error: Exception) -> str:
 
 
 async def _run(site: Site, request: QueryRequest) -> Answer:
+    """Run a query in the pool, from threads of its own: queries waiting for a worker never
+    take the threads that render pages, however many arrive at once."""
     try:
-        return await run_in_threadpool(site.pool.call, request)
+        with anyio.fail_after(site.settings.time_limit):  # waiting for a thread, not running
+            await site.query_threads.acquire()
+    except TimeoutError:
+        raise HttpError(503, "busy", _BUSY) from None
+    try:
+        return await anyio.to_thread.run_sync(site.pool.call, request, limiter=_UNLIMITED)
     except PoolError as error:
         status = 500 if error.code == "crashed" else 503
         raise HttpError(status, error.code, str(error)) from None
@@ -469,6 +480,13 @@ async def _run(site: Site, request: QueryRequest) -> Answer:
         raise HttpError(400, "malformed-query", str(error)) from None
     except CsiError as error:
         raise HttpError(400, "bad-request", str(error)) from None
+    finally:
+        site.query_threads.release()
+
+
+_BUSY = "every query worker is busy with other queries; try again in a moment"
+# Threads of queries are bounded by Site.query_threads, not by anyio's default limiter.
+_UNLIMITED = anyio.CapacityLimiter(10_000)
 
 
 def _default_format(form: str) -> str:
