@@ -3,7 +3,9 @@
 Starts the server as a separate process, sends a warm-up round (each distinct request
 once), then N requests (default 2,000) from C concurrent clients (default 20): HTML pages,
 RDF documents, 303 redirects of IRIs and SPARQL queries (JSON, CSV, XML, ASK). Prints the
-throughput and the latency percentiles, and exits 1 if any request got an unexpected answer.
+throughput, the latency percentiles and the server's CPU time per request (which, unlike the
+others, does not depend on what else the machine is doing), and exits 1 if any request got
+an unexpected answer.
 
     python benchmarks/load_serve.py [--requests 2000] [--clients 20] [-- SERVE OPTIONS...]
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from liveserver import running_server  # noqa: E402
+from liveserver import descendants, running_server
 
 COMMITMENTS = """PREFIX csi: <https://w3id.org/csi-graph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -89,30 +91,53 @@ async def load(url: str, total: int, clients: int) -> tuple[list[float], int, fl
         return latencies, errors, time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and the processes below it, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in (pid, *descendants(pid)):
+        try:
+            with open(f"/proc/{each}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("serve_options", nargs="*", help="options passed to csi-graph serve (after --)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    with running_server(*args.serve_options) as (_, url):
+    with running_server(*args.serve_options) as (process, url):
+        cpu_before = cpu_seconds(process.pid)
         latencies, errors, elapsed = asyncio.run(load(url, args.requests, args.clients))
+        cpu = cpu_seconds(process.pid) - cpu_before
     ms = [latency * 1000 for latency in latencies]
     print(f"csi-graph serve on {url}: {args.requests} requests, {args.clients} concurrent clients")
-    print(f"  mix: {len(MIX)} kinds of request (pages, RDF documents, 303 redirects, SPARQL JSON/CSV/XML/ASK)")
+    print(
+        f"  mix: {len(MIX)} kinds of request (pages, RDF documents, 303 redirects, SPARQL JSON/CSV/XML/ASK)"
+    )
     print(f"  throughput: {len(ms) / elapsed:.0f} requests/s ({elapsed:.2f} s)")
     print(
         f"  latency ms: p50 {percentile(ms, 0.50):.1f}  p90 {percentile(ms, 0.90):.1f}  "
         f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}  mean {statistics.mean(ms):.1f}"
     )
+    print(f"  server CPU: {cpu * 1000 / len(ms):.2f} ms per request (server and query workers, all cores)")
     print(f"  errors: {errors}")
-    print(f"  machine: {os.cpu_count()} cores, load average {load_before:.2f} before the run (other work shares them)")
+    print(
+        f"  machine: {os.cpu_count()} cores, load average {load_before:.2f} before the run (other work shares them)"
+    )
     return 1 if errors else 0
 
 

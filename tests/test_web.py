@@ -457,3 +457,32 @@ def test_accept_parsing_and_choice():
     assert preferred_language("en", "fr") == "en"
     assert preferred_language("xx", None) == "en"
     json.dumps(offers)
+
+
+def test_a_city_publishing_under_its_own_base(tmp_path):
+    city = tmp_path / "own-base.ttl"  # synthetic: an invented city, for this test only
+    city.write_text(
+        "@base <https://data.example.org/csi/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<thing/one> rdfs:label "An invented resource"@en ; rdfs:seeAlso <https://w3id.org/csi-graph/id/fund/fipd> .\n'
+    )
+    settings = Settings(time_limit=TIME_LIMIT, workers=1, data_base="https://data.example.org/csi/id/")
+    with TestClient(create_app(load([city], contracts=False, store="oxigraph"), settings)) as own:
+        assert get(own, "/id/thing/one", "text/turtle").headers["location"] == "one.ttl"
+        graph = Graph().parse(data=get(own, "/id/thing/one.ttl").content, format="turtle")
+        assert (URIRef("https://data.example.org/csi/id/thing/one"), None, None) in graph
+        page = get(own, "/id/thing/one.en.html").text
+        assert "An invented resource" in page
+        assert 'href="../fund/fipd.en.html"' in page  # the project's reference data is still served
+        assert get(own, "/id/fund/fipd", "text/html").status_code == 303
+
+
+def test_the_rdflib_store_serves_and_stops_queries_too(shipped):
+    settings = Settings(time_limit=TIME_LIMIT, workers=1)
+    with TestClient(create_app(shipped, settings)) as reference:
+        assert "Chambéry" in get(reference, "/id/contract/chambery-2021.fr.html").text
+        query = "SELECT ?c WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> }"
+        assert len(reference.get("/sparql", params={"query": query}).json()["results"]["bindings"]) == 16
+        started = time.monotonic()
+        error_of(reference.get("/sparql", params={"query": CROSS_JOIN}), 503, "timeout")
+        assert time.monotonic() - started < TIME_LIMIT + 2
