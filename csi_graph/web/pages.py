@@ -244,21 +244,7 @@ class Pages:
             )
         ]
         parties.sort(key=lambda p: self.label(p["iri"], lang))
-        signatures = [
-            {
-                "iri": str(r["sig"]),
-                "person": _iri(r["person"]),
-                "post": _iri(r["post"]),
-                "party": _iri(r["party"]),
-                "date": _text(r["date"]),
-            }
-            for r in self.select(
-                """SELECT ?sig ?person ?post ?party ?date WHERE { ?sig a csi:Signature ; csi:inContract ?this .
-                     OPTIONAL { ?sig csi:signatory ?person } OPTIONAL { ?sig csi:signatoryPost ?post }
-                     OPTIONAL { ?sig csi:signedFor ?party } OPTIONAL { ?sig dct:date ?date } }""",
-                this=iri,
-            )
-        ]
+        signatures = self.signatures(iri, "?sig csi:inContract ?this")
         signatures.sort(key=lambda s: (s["date"] or "", self.label(s["party"] or "", lang)))
         commitments = self.commitments(iri, lang, "?c csi:inContract ?this")
         by_party = [
@@ -276,6 +262,25 @@ class Pages:
             "realisations": self.realisations(iri, lang),
             "sources": self.sources(iri, lang),
         }
+
+    def signatures(self, iri: str, where: str) -> list[dict[str, Any]]:
+        """Signatures matching ``where`` on ``?sig`` and ``?this``: who signed, holding which post, for whom, when."""
+        rows = self.select(
+            f"""SELECT ?sig ?person ?post ?party ?date WHERE {{ ?sig a csi:Signature . {where} .
+                  OPTIONAL {{ ?sig csi:signatory ?person }} OPTIONAL {{ ?sig csi:signatoryPost ?post }}
+                  OPTIONAL {{ ?sig csi:signedFor ?party }} OPTIONAL {{ ?sig dct:date ?date }} }}""",
+            this=iri,
+        )
+        return [
+            {
+                "iri": str(r["sig"]),
+                "person": _iri(r["person"]),
+                "post": _iri(r["post"]),
+                "party": _iri(r["party"]),
+                "date": _text(r["date"]),
+            }
+            for r in rows
+        ]
 
     def commitments(self, iri: str, lang: str, where: str) -> list[dict[str, Any]]:
         """Commitments that match the pattern ``where`` on ``?c`` and ``?this`` (bound to ``iri``),
@@ -424,20 +429,7 @@ class Pages:
     # Parties, commitments, concepts ---------------------------------------------------------
 
     def party(self, iri: str, lang: str) -> dict[str, Any]:
-        signatures = [
-            {
-                "iri": str(r["sig"]),
-                "person": _iri(r["person"]),
-                "post": _iri(r["post"]),
-                "date": _text(r["date"]),
-            }
-            for r in self.select(
-                """SELECT ?sig ?person ?post ?date WHERE { ?sig csi:signedFor ?this .
-                     OPTIONAL { ?sig csi:signatory ?person } OPTIONAL { ?sig csi:signatoryPost ?post }
-                     OPTIONAL { ?sig dct:date ?date } }""",
-                this=iri,
-            )
-        ]
+        signatures = self.signatures(iri, "?sig csi:signedFor ?this")
         return {
             "signatures": signatures,
             "commitments": self.commitments(iri, lang, "?c csi:committedBy ?this"),
