@@ -347,6 +347,159 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+STORE_OPTION = click.option(
+    "--store",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Engine holding the data: embedded Oxigraph (fast) or rdflib (the reference engine).",
+)
+DATA_BASE_OPTION = click.option(
+    "--data-base",
+    default=None,
+    metavar="IRI",
+    help="Base of the data IRIs, served under /id/ [default: https://w3id.org/csi-graph/id/].",
+)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port)."
+)
+@click.option(
+    "--time-limit",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds a SPARQL query may run before it is stopped.",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Rows (or triples) a query returns at most.",
+)
+@click.option(
+    "--max-body",
+    default=64 * 1024,
+    show_default=True,
+    type=click.IntRange(1024),
+    help="Bytes a request body or query text may hold.",
+)
+@click.option(
+    "--query-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes that run SPARQL queries.",
+)
+@click.option(
+    "--queries",
+    "queries_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=str),
+    help="Folder of named queries (.rq) shown as examples [default: the shipped library].",
+)
+@DATA_BASE_OPTION
+@STORE_OPTION
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request.")
+def serve(
+    paths: tuple[str, ...],
+    host: str,
+    port: int,
+    time_limit: float,
+    max_rows: int,
+    max_body: int,
+    query_workers: int,
+    queries_dir: str | None,
+    data_base: str | None,
+    store: str,
+    access_log: bool,
+) -> None:
+    """Serve the data on the web: pages, dereferenceable IRIs and a read-only SPARQL endpoint.
+
+    PATHS are added to the shipped data. Every data IRI is served under /id/ (303 to its
+    HTML, Turtle, JSON-LD, N-Triples or RDF/XML document), the vocabulary from the root
+    (/ontology, /theme/...), the SPARQL 1.1 Protocol at /sparql and a query page at /query.
+    Queries are read-only and bounded: SPARQL Update, SERVICE, LOAD and FROM of other graphs
+    are refused; each query runs in a worker process stopped at --time-limit.
+
+    \b
+    Examples:
+      csi-graph serve
+      csi-graph serve my-city-2022.ttl --port 8080 --time-limit 5
+    """
+    import socket
+    from pathlib import Path
+
+    import uvicorn
+
+    from csi_graph.loader import load
+    from csi_graph.namespaces import DATA_BASE
+    from csi_graph.queries import library
+    from csi_graph.web.app import Settings, create_app
+
+    dataset = load(paths, store=store)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP
+    # (without it, Nagle's algorithm holds each response body ~40 ms).
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise CsiError(
+            f"cannot listen on {host}:{port}: {error.strerror} (choose another --port or --host)"
+        ) from None
+    listener.listen(128)
+    settings = Settings(
+        time_limit=time_limit,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=query_workers,
+        data_base=data_base or DATA_BASE,
+        queries=library(Path(queries_dir)) if queries_dir else None,
+    )
+    app = create_app(dataset, settings)
+    bound = listener.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"Serving {len(dataset)} triples at http://{shown}:{bound}/ (SPARQL endpoint /sparql, query page /query); "
+        "Ctrl-C to stop",
+    )
+    sys.stdout.flush()
+    config = uvicorn.Config(app, log_level="info", access_log=access_log, lifespan="on")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@DATA_BASE_OPTION
+@STORE_OPTION
+def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str) -> None:
+    """Write the web pages and data documents of `serve` as a static site in OUTDIR.
+
+    PATHS are added to the shipped data. OUTDIR must be new, empty, or a site written
+    before by this command; it is replaced as a whole (built aside, then swapped in).
+
+    \b
+    Example:
+      csi-graph site public/
+    """
+    from csi_graph.loader import load
+    from csi_graph.namespaces import DATA_BASE
+    from csi_graph.web.site import write_site
+
+    report = write_site(load(paths, store=store), outdir, data_base or DATA_BASE)
+    click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
+    for iri in report.skipped:
+        click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="csi-graph")

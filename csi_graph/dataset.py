@@ -12,6 +12,7 @@ from rdflib import Graph
 from csi_graph.namespaces import DATA_BASE, shorten
 
 if TYPE_CHECKING:
+    from csi_graph.queries import NamedQuery
     from csi_graph.results import QueryResult
     from csi_graph.store import OxigraphStore, RdflibStore
 
@@ -60,22 +61,31 @@ class Dataset:
     def graph_names(self) -> list[str]:
         return [info.name for info in self.graphs]
 
-    def query(self, query: str, /, *, allow_remote: bool = False, **params: Any) -> QueryResult:
+    def query(
+        self,
+        query: str | NamedQuery,
+        /,
+        *,
+        allow_remote: bool = False,
+        max_rows: int | None = None,
+        **params: Any,
+    ) -> QueryResult:
         """Run a named query or SPARQL text over the union of the graphs.
 
         ``params`` are bound as RDF terms in a ``VALUES`` block (never pasted into the
         query as text, so no value can change the query): a named query
         converts them by the types its header declares; for SPARQL text, strings such as
         ``"<https://…>"``, ``"theme:video-protection"`` or ``'"texte"@fr'`` are read as
-        terms and anything else as a plain string.
+        terms and anything else as a plain string. ``max_rows`` keeps at most that many
+        rows (or triples) and marks the result ``truncated`` when there were more.
         """
         from csi_graph.queries import run
 
-        return run(self, query, params, allow_remote=allow_remote)
+        return run(self, query, params, allow_remote=allow_remote, max_rows=max_rows)
 
-    def execute(self, text: str) -> Any:
+    def execute(self, text: str, max_rows: int | None = None) -> Any:
         """Run checked SPARQL text (engine level, no safety check)."""
-        return self.store.query(text)
+        return self.store.query(text, max_rows=max_rows)
 
     def update(self, graph: str, text: str) -> None:
         """Apply a SPARQL Update to one named graph (tests and authoring tools use it)."""

@@ -247,17 +247,24 @@ def bindings_for(named: NamedQuery | None, text: str, params: Mapping[str, Any])
     return bindings
 
 
-def run(dataset, query: str, params: Mapping[str, Any], *, allow_remote: bool = False) -> QueryResult:
+def run(
+    dataset,
+    query: str | NamedQuery,
+    params: Mapping[str, Any],
+    *,
+    allow_remote: bool = False,
+    max_rows: int | None = None,
+) -> QueryResult:
     """Resolve, check and run a query on a dataset with bound parameters."""
     from csi_graph.results import QueryResult
 
-    text, named = resolve(query)
+    text, named = (query.text, query) if isinstance(query, NamedQuery) else resolve(query)
     check_query(text, dataset.graph_names, allow_remote=allow_remote)
     bound = bind_values(
         text, {name: to_ntriples(term) for name, term in bindings_for(named, text, params).items()}
     )
     try:
-        raw = dataset.execute(bound)
+        raw = dataset.execute(bound, max_rows=max_rows)
     except QueryError:
         raise
     except SyntaxError as error:  # Oxigraph

@@ -55,14 +55,16 @@ class Endpoint:
     def __repr__(self) -> str:
         return f"<Endpoint {self.url}>"
 
-    def query(self, query: str, /, *, allow_remote: bool = False, **params: Any) -> QueryResult:
+    def query(
+        self, query: str, /, *, allow_remote: bool = False, max_rows: int | None = None, **params: Any
+    ) -> QueryResult:
         """Run a named query or SPARQL text on the endpoint (see ``Dataset.query``)."""
         from csi_graph.queries import run
 
-        return run(self, query, params, allow_remote=allow_remote)
+        return run(self, query, params, allow_remote=allow_remote, max_rows=max_rows)
 
-    def execute(self, text: str) -> RawResult:
-        """Send checked SPARQL text and read the answer into rdflib terms."""
+    def execute(self, text: str, max_rows: int | None = None) -> RawResult:
+        """Send checked SPARQL text and read the answer into rdflib terms (at most ``max_rows``)."""
         from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -81,12 +83,16 @@ class Endpoint:
             raise CsiError(f"cannot reach the endpoint {self.url}: {_reason(error)}") from None
         if form == "SELECT":
             variables = answer["head"]["vars"]
-            rows = [tuple(_term(b.get(v)) for v in variables) for b in answer["results"]["bindings"]]
-            return RawResult("SELECT", variables, rows)
+            bindings = answer["results"]["bindings"]
+            truncated = max_rows is not None and len(bindings) > max_rows
+            rows = [tuple(_term(b.get(v)) for v in variables) for b in bindings[:max_rows]]
+            return RawResult("SELECT", variables, rows, truncated=truncated)
         if form == "ASK":
             return RawResult("ASK", boolean=bool(answer["boolean"]))
         data = answer if isinstance(answer, bytes) else str(answer).encode()
-        return RawResult(form, triples=_parse_turtle(data))
+        triples = _parse_turtle(data)
+        truncated = max_rows is not None and len(triples) > max_rows
+        return RawResult(form, triples=triples[:max_rows], truncated=truncated)
 
 
 def _term(binding: dict[str, str] | None) -> Node | None:

@@ -14,6 +14,7 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Any
+from xml.sax.saxutils import escape
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -23,7 +24,7 @@ from csi_graph.namespaces import PREFIXES, shorten
 from csi_graph.store import RawResult
 from csi_graph.terms import to_python
 
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "md")
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld")
 _RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
@@ -36,6 +37,7 @@ class QueryResult:
         self.variables = raw.variables
         self.rows: list[tuple[Node | None, ...]] = raw.rows
         self.boolean = raw.boolean
+        self.truncated = raw.truncated  # rows were left out by a row cap (``max_rows``)
         self._triples = raw.triples
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -97,6 +99,8 @@ class QueryResult:
         if self.form == "ASK":
             if fmt == "json":
                 return json.dumps({"head": {}, "boolean": bool(self.boolean)})
+            if fmt == "xml":
+                return _xml_document("<head/>", f"<boolean>{'true' if self.boolean else 'false'}</boolean>")
             return "true" if self.boolean else "false"
         if self.form == "SELECT":
             writers = {
@@ -104,6 +108,7 @@ class QueryResult:
                 "csv": self._csv,
                 "tsv": self._tsv,
                 "json": self._json,
+                "xml": self._xml,
                 "md": self._md,
             }
             if fmt not in writers:
@@ -128,6 +133,22 @@ class QueryResult:
         ]
         document = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
         return json.dumps(document, ensure_ascii=False, indent=2)
+
+    def _xml(self) -> str:
+        head = (
+            "<head>" + "".join(f'<variable name="{escape(v, _ATTR)}"/>' for v in self.variables) + "</head>"
+        )
+        results = "".join(
+            "<result>"
+            + "".join(
+                f'<binding name="{escape(var, _ATTR)}">{_xml_term(value)}</binding>'
+                for var, value in zip(self.variables, row, strict=True)
+                if value is not None
+            )
+            + "</result>\n"
+            for row in self.rows
+        )
+        return _xml_document(head, f"<results>\n{results}</results>")
 
     def _csv(self) -> str:
         out = io.StringIO()
@@ -182,6 +203,36 @@ def _json_term(term: Node) -> dict[str, str]:
     elif isinstance(term, Literal) and term.datatype is not None:
         value["datatype"] = str(term.datatype)
     return value
+
+
+_ATTR = {'"': "&quot;"}
+
+
+def _xml_document(head: str, body: str) -> str:
+    """A SPARQL Query Results XML document (https://www.w3.org/TR/rdf-sparql-XMLres/)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+        f"{head}\n{body}\n</sparql>\n"
+    )
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    text = escape(_xml_chars(str(term)))
+    if isinstance(term, Literal) and term.language:
+        return f'<literal xml:lang="{escape(term.language, _ATTR)}">{text}</literal>'
+    if isinstance(term, Literal) and term.datatype is not None:
+        return f'<literal datatype="{escape(str(term.datatype), _ATTR)}">{text}</literal>'
+    return f"<literal>{text}</literal>"
+
+
+def _xml_chars(text: str) -> str:
+    """XML 1.0 cannot carry most control characters, even escaped: replace them."""
+    return "".join(c if c in "\t\n\r" or ord(c) >= 0x20 else "\ufffd" for c in text)
 
 
 def _tsv_term(term: Node) -> str:

@@ -43,6 +43,10 @@ class QueryError(CsiError):
     """A query that cannot or may not run: malformed, or refused by the safety policy."""
 
 
+class QueryRefused(QueryError):
+    """A well-formed request that the safety policy refuses (Update, SERVICE, remote FROM)."""
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str
@@ -74,7 +78,7 @@ def query_form(text: str) -> str:
         if token.kind == "word" and word in FORMS:
             return word
         if token.kind == "word" and word in UPDATE_KEYWORDS:
-            raise QueryError(f"SPARQL Update ({word}) is refused: this command only reads the data")
+            raise QueryRefused(f"SPARQL Update ({word}) is refused: this command only reads the data")
     raise QueryError("no SELECT, ASK, CONSTRUCT or DESCRIBE found in the query")
 
 
@@ -92,9 +96,9 @@ def check_query(text: str, local_graphs: Iterable[str] = (), allow_remote: bool 
             continue
         word = token.text.upper()
         if word in UPDATE_KEYWORDS:
-            raise QueryError(f"SPARQL Update ({word}) is refused: queries only read the data")
+            raise QueryRefused(f"SPARQL Update ({word}) is refused: queries only read the data")
         if word == "SERVICE" and not allow_remote:
-            raise QueryError(
+            raise QueryRefused(
                 "SERVICE is refused: it would make the engine contact another server; "
                 "use --allow-remote if you mean it"
             )
@@ -103,7 +107,7 @@ def check_query(text: str, local_graphs: Iterable[str] = (), allow_remote: bool 
             iri = next((t for t in following if t.kind == "iri"), None)
             if iri is None or iri.text[1:-1] not in local:
                 target = iri.text if iri else "a graph"
-                raise QueryError(
+                raise QueryRefused(
                     f"FROM {target} is refused: it is not a graph of the loaded data and would be "
                     "fetched from the network; use --allow-remote if you mean it"
                 )

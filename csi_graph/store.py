@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +35,7 @@ class RawResult:
     rows: list[tuple[Node | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
+    truncated: bool = False  # more rows or triples than ``max_rows`` were left out
 
 
 class RdflibStore:
@@ -74,15 +76,17 @@ class RdflibStore:
     def triples(self, graph: str) -> Iterator[Triple]:
         yield from self.dataset.graph(URIRef(graph)).triples((None, None, None))
 
-    def query(self, text: str) -> RawResult:
+    def query(self, text: str, max_rows: int | None = None) -> RawResult:
         result = self.dataset.query(text)
         form = result.type
         if form == "SELECT":
             variables = [str(v) for v in result.vars]
-            return RawResult(form, variables, [tuple(row) for row in result])
+            rows, truncated = _capped((tuple(row) for row in result), max_rows)
+            return RawResult(form, variables, rows, truncated=truncated)
         if form == "ASK":
             return RawResult(form, boolean=bool(result.askAnswer))
-        return RawResult(form, triples=list(result.graph))
+        triples, truncated = _capped(iter(result.graph), max_rows)
+        return RawResult(form, triples=triples, truncated=truncated)
 
     def update(self, graph: str, text: str) -> None:
         self.dataset.graph(URIRef(graph)).update(text)
@@ -127,24 +131,35 @@ class OxigraphStore:
         for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
             yield ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)
 
-    def query(self, text: str) -> RawResult:
+    def query(self, text: str, max_rows: int | None = None) -> RawResult:
+        """Run a query; with ``max_rows``, stop reading solutions after that many (Oxigraph streams them)."""
         from csi_graph.sparql import query_form
 
         result = self.store.query(text)
         form = query_form(text)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [tuple(ox_to_rdflib(solution[v]) for v in variables) for solution in result]
-            return RawResult("SELECT", variables, rows)
+            solutions = (tuple(ox_to_rdflib(solution[v]) for v in variables) for solution in result)
+            rows, truncated = _capped(solutions, max_rows)
+            return RawResult("SELECT", variables, rows, truncated=truncated)
         if isinstance(result, ox.QueryBoolean):
             return RawResult("ASK", boolean=bool(result))
-        triples = [
+        converted = (
             (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)) for t in result
-        ]
-        return RawResult(form, triples=triples)
+        )
+        triples, truncated = _capped(converted, max_rows)
+        return RawResult(form, triples=triples, truncated=truncated)
 
     def update(self, graph: str, text: str) -> None:
         raise NotImplementedError("updates go through the rdflib store")
+
+
+def _capped(items: Iterator, max_rows: int | None) -> tuple[list, bool]:
+    """At most ``max_rows`` items, and whether there were more (reads one item past the cap)."""
+    if max_rows is None:
+        return list(items), False
+    kept = list(islice(items, max_rows + 1))
+    return kept[:max_rows], len(kept) > max_rows
 
 
 def _rename(term, prefix: str):

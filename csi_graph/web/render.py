@@ -1,0 +1,194 @@
+"""HTML pages from templates, in French or English, with links that work on the live server
+and in a static copy alike (every link is relative to the page that holds it)."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from csi_graph import __version__
+from csi_graph.web.iris import RDF_EXTENSIONS, html_path
+from csi_graph.web.negotiation import DOCUMENTS
+from csi_graph.web.pages import Pages, Term
+
+HERE = Path(__file__).resolve().parent
+FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
+
+# Words of the interface; data labels come from the data itself.
+WORDS: dict[str, dict[str, str]] = {
+    "site": {"en": "Integrated security contracts", "fr": "Contrats de sécurité intégrée"},
+    "tagline": {
+        "en": "Linked open data on the contracts in which the State, the public prosecutor and a city commit to reciprocal actions on public safety.",
+        "fr": "Données ouvertes et liées sur les contrats par lesquels l'État, le parquet et une ville s'engagent réciproquement pour la sécurité publique.",
+    },
+    "home": {"en": "Home", "fr": "Accueil"},
+    "contracts": {"en": "Contracts", "fr": "Contrats"},
+    "contract": {"en": "Contract", "fr": "Contrat"},
+    "compare": {"en": "Compare", "fr": "Comparer"},
+    "comparison": {"en": "Contracts compared", "fr": "Comparaison des contrats"},
+    "query": {"en": "Query", "fr": "Requête"},
+    "query_title": {"en": "SPARQL query", "fr": "Requête SPARQL"},
+    "ontology": {"en": "Ontology", "fr": "Ontologie"},
+    "themes": {"en": "Themes", "fr": "Thèmes"},
+    "theme": {"en": "Theme", "fr": "Thème"},
+    "territory": {"en": "Territory", "fr": "Territoire"},
+    "signed": {"en": "Signed", "fr": "Signé le"},
+    "runs_to": {"en": "Runs to", "fr": "Jusqu'à"},
+    "status": {"en": "Status", "fr": "Statut"},
+    "commitments": {"en": "Commitments", "fr": "Engagements"},
+    "commitment": {"en": "Commitment", "fr": "Engagement"},
+    "parties": {"en": "Parties", "fr": "Parties"},
+    "party": {"en": "Party", "fr": "Partie"},
+    "kind": {"en": "Kind", "fr": "Nature"},
+    "organisation": {"en": "Organisation", "fr": "Organisation"},
+    "signatories": {"en": "Signatories", "fr": "Signataires"},
+    "signatory": {"en": "Signatory", "fr": "Signataire"},
+    "post": {"en": "Post", "fr": "Fonction"},
+    "for_party": {"en": "For", "fr": "Pour"},
+    "date": {"en": "Date", "fr": "Date"},
+    "by_party": {"en": "Commitments by party", "fr": "Engagements par partie"},
+    "by_theme": {"en": "Commitments by theme", "fr": "Engagements par thème"},
+    "types": {"en": "Types", "fr": "Types"},
+    "targets": {"en": "Targets", "fr": "Cibles"},
+    "realisations": {"en": "Follow-up and realisations", "fr": "Suivi et réalisations"},
+    "no_realisations": {
+        "en": "No source read reports on the follow-up of this contract yet.",
+        "fr": "Aucune source lue ne rend encore compte du suivi de ce contrat.",
+    },
+    "sources": {"en": "Sources", "fr": "Sources"},
+    "source": {"en": "Source", "fr": "Source"},
+    "publisher": {"en": "Publisher", "fr": "Éditeur"},
+    "issued": {"en": "Published", "fr": "Publié le"},
+    "reliability": {"en": "Reliability", "fr": "Fiabilité"},
+    "read_on": {"en": "Read on", "fr": "Lu le"},
+    "wording": {"en": "Wording (French, as written)", "fr": "Libellé d'origine"},
+    "items": {"en": "Items", "fr": "Éléments"},
+    "history": {"en": "Status history", "fr": "Historique du statut"},
+    "no_history": {"en": "No dated status yet.", "fr": "Aucun statut daté pour l'instant."},
+    "statements": {"en": "All statements", "fr": "Toutes les déclarations"},
+    "incoming": {"en": "Referred to by", "fr": "Cité par"},
+    "property": {"en": "Property", "fr": "Propriété"},
+    "value": {"en": "Value", "fr": "Valeur"},
+    "iri": {"en": "IRI", "fr": "IRI"},
+    "formats": {"en": "This description as data", "fr": "Cette description en données"},
+    "narrower": {"en": "Finer themes", "fr": "Thèmes plus fins"},
+    "filed_here": {"en": "Commitments filed under this concept", "fr": "Engagements classés sous ce concept"},
+    "none": {"en": "None.", "fr": "Aucun."},
+    "volets": {
+        "en": "Commitments per volet of the circular and theme",
+        "fr": "Engagements par volet de la circulaire et par thème",
+    },
+    "kinds": {"en": "Commitments per kind of party", "fr": "Engagements par nature de partie"},
+    "roles": {"en": "Signatories per post", "fr": "Signataires par fonction"},
+    "statuses": {"en": "Status records", "fr": "Relevés de statut"},
+    "total": {"en": "Total", "fr": "Total"},
+    "examples": {"en": "Examples: the named queries", "fr": "Exemples : les requêtes nommées"},
+    "no_examples": {"en": "No named query is installed.", "fr": "Aucune requête nommée n'est installée."},
+    "run": {"en": "Run", "fr": "Exécuter"},
+    "results": {"en": "Results", "fr": "Résultats"},
+    "rows": {"en": "rows", "fr": "lignes"},
+    "download": {"en": "Download", "fr": "Télécharger"},
+    "truncated": {
+        "en": "Only the first {n} rows are shown: this endpoint returns at most {n} rows per query.",
+        "fr": "Seules les {n} premières lignes sont montrées : ce service renvoie au plus {n} lignes par requête.",
+    },
+    "limits": {
+        "en": "Read-only. Each query may run {seconds} s and return {rows} rows at most; SERVICE, LOAD and FROM of other graphs are refused.",
+        "fr": "Lecture seule. Chaque requête dure au plus {seconds} s et renvoie au plus {rows} lignes ; SERVICE, LOAD et FROM vers d'autres graphes sont refusés.",
+    },
+    "endpoint": {"en": "SPARQL endpoint", "fr": "Point d'accès SPARQL"},
+    "downloads": {"en": "The whole dataset", "fr": "Le jeu de données complet"},
+    "for_programs": {"en": "For programs", "fr": "Pour les programmes"},
+    "conneg": {
+        "en": "Every IRI answers with HTML for a browser and with Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation or by file extension.",
+        "fr": "Chaque IRI répond en HTML à un navigateur, et en Turtle, JSON-LD, N-Triples ou RDF/XML par négociation de contenu ou par extension de fichier.",
+    },
+    "error": {"en": "Error", "fr": "Erreur"},
+    "back_home": {"en": "Back to the home page", "fr": "Retour à l'accueil"},
+    "licence": {
+        "en": "Data and ontology under the Licence Ouverte / Open Licence 2.0; every fact cites its source.",
+        "fr": "Données et ontologie sous Licence Ouverte / Open Licence 2.0 ; chaque fait cite sa source.",
+    },
+    "language": {"en": "Français", "fr": "English"},
+}
+
+
+class Linker:
+    """Labels and relative links for one page (``page_path``, no leading slash) in one language."""
+
+    def __init__(self, pages: Pages, page_path: str, lang: str, live: bool) -> None:
+        self.pages = pages
+        self.page_path = page_path
+        self.lang = lang
+        self.live = live
+
+    def url(self, path: str) -> str:
+        """A link to a served path, relative to this page."""
+        target, sep, fragment = path.partition("#")
+        start = posixpath.dirname(self.page_path) or "."
+        relative = posixpath.relpath(target or ".", start) if target else posixpath.basename(self.page_path)
+        return relative + (f"#{fragment}" if sep else "")
+
+    def href(self, iri: str) -> str:
+        """Where a link to ``iri`` goes: its page here when served here, else the IRI itself."""
+        path = self.pages.iris.path(iri)
+        if path is None or not self.pages.exists(iri.split("#", 1)[0] if "#" in iri else iri):
+            return iri
+        return self.url(html_path(path, self.lang))
+
+    def page(self, name: str) -> str:
+        """A page of the site itself: ``index``, ``compare``, ``query``."""
+        return self.url(f"{name}.{self.lang}.html")
+
+    def label(self, iri: str | None) -> str:
+        return self.pages.label(iri, self.lang) if iri else ""
+
+    def documents(self, iri: str) -> list[tuple[str, str]]:
+        """Links to the RDF documents of ``iri``, as (format name, url)."""
+        path = self.pages.iris.path(iri.split("#", 1)[0])
+        if path is None:
+            return []
+        return [(FORMAT_NAMES[ext], self.url(f"{path}.{ext}")) for ext in RDF_EXTENSIONS]
+
+
+class Renderer:
+    """Renders the templates of :mod:`csi_graph.web`, for the server and the static site."""
+
+    def __init__(self, pages: Pages, live: bool, limits: dict[str, Any] | None = None) -> None:
+        self.pages = pages
+        self.live = live
+        self.limits = limits or {}
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals["zip"] = zip
+        self.env.globals["media_types"] = {ext: media for ext, (media, _) in DOCUMENTS.items()}
+
+    def render(
+        self, template: str, page_path: str, lang: str, alternates: dict[str, str], **context: Any
+    ) -> str:
+        """One page; ``alternates`` maps each language to this page's URL in that language."""
+        linker = Linker(self.pages, page_path, lang, self.live)
+
+        def t(key: str, **values: Any) -> str:
+            text = WORDS[key][lang]
+            return text.format(**values) if values else text
+
+        return self.env.get_template(template).render(
+            lang=lang,
+            other_lang="fr" if lang == "en" else "en",
+            alternates=alternates,
+            t=t,
+            ln=linker,
+            live=self.live,
+            limits=self.limits,
+            version=__version__,
+            Term=Term,
+            **context,
+        )

@@ -1,0 +1,119 @@
+"""A static copy of the web pages and data documents, for any web server.
+
+``write_site`` renders what ``csi-graph serve`` shows — the home page, the comparison, a
+page per resource in French and English, and every resource's Turtle, JSON-LD, N-Triples
+and RDF/XML documents — into a fresh folder, then swaps it into place: the output folder
+is always a whole site, the old one or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csi_graph.dataset import Dataset
+from csi_graph.errors import CsiError
+from csi_graph.namespaces import DATA_BASE
+from csi_graph.web.iris import RDF_EXTENSIONS, IriMap, html_path
+from csi_graph.web.negotiation import DOCUMENTS
+from csi_graph.web.pages import LANGUAGES, Pages, dump
+from csi_graph.web.render import HERE, Renderer
+
+MARKER = ".csi-graph-site"  # marks a folder this command wrote, and may therefore replace
+
+
+@dataclass
+class SiteReport:
+    pages: int = 0
+    documents: int = 0
+    skipped: list[str] = field(default_factory=list)  # IRIs whose path cannot be a file
+
+
+def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE) -> SiteReport:
+    """Render the site of ``dataset`` into ``outdir`` (created, or replaced if a previous site)."""
+    from csi_graph.web.app import render_resource, render_site_page
+
+    target = Path(outdir)
+    if target.exists() and not (
+        target.is_dir() and (not any(target.iterdir()) or (target / MARKER).exists())
+    ):
+        raise CsiError(f"{outdir}: exists and is not a site written by csi-graph; give a new or empty folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pages = Pages(dataset, IriMap(data_base))
+    renderer = Renderer(pages, live=False)
+    report = SiteReport()
+    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for name in ("index", "compare"):
+            alternates = {code: f"{name}.{code}.html" for code in LANGUAGES}
+            for lang in LANGUAGES:
+                html = render_site_page(renderer, pages, name, f"{name}.{lang}.html", lang, alternates)
+                _write(build, f"{name}.{lang}.html", html)
+                if lang == LANGUAGES[0]:
+                    _write(build, f"{name}.html", html)
+                report.pages += 1
+        for iri in pages.served_resources():
+            path = pages.iris.path(iri)
+            if path is None or not _safe(path):
+                report.skipped.append(iri)
+                continue
+            leaf = path.rsplit("/", 1)[-1]
+            alternates = {code: html_path(leaf, code) for code in LANGUAGES}
+            for lang in LANGUAGES:
+                html = render_resource(renderer, pages, iri, html_path(path, lang), lang, alternates)
+                _write(build, html_path(path, lang), html)
+                if lang == LANGUAGES[0]:
+                    _write(build, f"{path}.html", html)
+                report.pages += 1
+            graph = pages.graph(iri)
+            for ext in RDF_EXTENSIONS:
+                _write(build, f"{path}.{ext}", graph.serialize(format=DOCUMENTS[ext][1], encoding="utf-8"))
+                report.documents += 1
+        for fmt in ("trig", "nq"):
+            _write(build, f"dataset.{fmt}", dump(dataset, fmt))
+            report.documents += 1
+        shutil.copytree(HERE / "static", build / "static")
+        (build / MARKER).write_text("This folder was written by csi-graph site; it may replace it.\n")
+        _swap(build, target)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return report
+
+
+def _safe(path: str) -> bool:
+    """Whether a served path can be a file inside the site (no '..', no empty or hidden segment)."""
+    segments = path.split("/")
+    return all(
+        s and not s.startswith(".") and "\\" not in s and "\0" not in s and "?" not in s for s in segments
+    )
+
+
+def _write(root: Path, relative: str, content: str | bytes) -> None:
+    path = root / relative
+    if root.resolve() not in path.resolve().parents:
+        raise CsiError(f"refusing to write {relative!r} outside the site folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+
+
+def _swap(build: Path, target: Path) -> None:
+    """Put ``build`` in the place of ``target``: two renames, the old site removed last."""
+    build.chmod(0o755)
+    if not target.exists():
+        build.rename(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
+    try:
+        build.rename(target)
+    except BaseException:
+        old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,83 @@
+"""Start a real ``csi-graph serve`` process on 127.0.0.1 for the end-to-end and browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+FIXTURE_QUERIES = Path(__file__).resolve().parent / "fixtures" / "queries"
+
+
+@contextmanager
+def running_server(*args: str, timeout: float = 60.0) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``csi-graph serve --port 0 ARGS``: yields the process and its base URL; stops it after."""
+    command = [sys.executable, "-m", "csi_graph", "serve", "--port", "0", "--no-access-log", *args]
+    # The log goes to a file, not a pipe: the server never blocks on a full pipe.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        try:
+            url = _announced_url(process, log, timeout)
+            _wait_until_up(url, timeout)
+            yield process, url
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _announced_url(process: subprocess.Popen, log, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            log.seek(0)
+            raise AssertionError(f"csi-graph serve stopped: {log.read()}")
+        match = re.search(r"at (http://\S+?)/ ", line)
+        if match:
+            return match.group(1)
+    raise AssertionError("csi-graph serve did not say where it listens")
+
+
+def _wait_until_up(url: str, timeout: float) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def descendants(pid: int) -> set[int]:
+    """Process ids below ``pid`` (children, their children...), read from /proc; zombies left out."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found

@@ -1,0 +1,124 @@
+"""``csi-graph site``: the static copy of the pages and documents, written whole or not at all."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from csi_graph.cli import cli
+from csi_graph.errors import CsiError
+from csi_graph.loader import load
+from csi_graph.web import app as app_module
+from csi_graph.web.pages import Pages
+from csi_graph.web.site import MARKER, _safe, write_site
+
+CONTRACT = "https://w3id.org/csi-graph/id/contract/chambery-2021"
+HOSTILE = ["https://w3id.org/csi-graph/id/.hidden", "https://w3id.org/csi-graph/id/a/../../../../escape"]
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load(store="oxigraph")
+
+
+@pytest.fixture(scope="module")
+def built(dataset, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public"
+    report = write_site(dataset, out)
+    assert report.pages > 100 and report.documents > 100 and report.skipped == []
+    return out
+
+
+def test_the_site_has_pages_and_documents_for_every_resource(built):
+    for name in (
+        "index.html",
+        "index.en.html",
+        "index.fr.html",
+        "compare.en.html",
+        "static/style.css",
+        MARKER,
+    ):
+        assert (built / name).is_file(), name
+    contract = built / "id" / "contract"
+    for name in ("chambery-2021.en.html", "chambery-2021.fr.html", "chambery-2021.html"):
+        assert "Chambéry" in (contract / name).read_text(encoding="utf-8")
+    graph = Graph().parse(contract / "chambery-2021.ttl", format="turtle")
+    assert (URIRef(CONTRACT), None, None) in graph
+    for ext, fmt in (("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")):
+        assert len(Graph().parse(contract / f"chambery-2021.{ext}", format=fmt)) == len(graph)
+    assert 'id="Commitment"' in (built / "ontology.en.html").read_text(encoding="utf-8")
+    assert (built / "theme" / "internal-security.fr.html").is_file()
+    assert (built / "dataset.trig").is_file() and (built / "dataset.nq").is_file()
+    assert 'href="query' not in (built / "index.en.html").read_text(encoding="utf-8")  # no endpoint offline
+
+
+def test_every_local_link_of_the_site_resolves_to_a_file(built):
+    pages = sorted(built.rglob("*.html"))
+    checked = 0
+    for page in pages:
+        for target in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
+            if not target or re.match(r"[a-z]+:", target):
+                continue
+            assert (page.parent / target).resolve().is_file(), f"{page.relative_to(built)} -> {target}"
+            checked += 1
+    assert checked > 1000
+
+
+def test_rewriting_replaces_the_site_and_refuses_other_folders(built, tmp_path, runner):
+    out = tmp_path / "public"
+    shutil.copytree(built, out)  # a site written before
+    (out / "stale.html").write_text("from an older build")
+    result = runner.invoke(cli, ["site", str(out)])
+    assert result.exit_code == 0, result.output
+    assert re.match(r"Wrote \d+ pages and \d+ data documents to ", result.output)
+    assert not (out / "stale.html").exists()
+    assert (out / "index.html").read_bytes() == (built / "index.html").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no build or old folder left behind
+
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("mine")
+    result = runner.invoke(cli, ["site", str(precious)])
+    assert result.exit_code == 2
+    assert "is not a site written by csi-graph" in result.output
+    assert (precious / "notes.txt").read_text() == "mine"
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(dataset, built, tmp_path, monkeypatch):
+    out = tmp_path / "public"
+    shutil.copytree(built, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    calls = []
+    render = app_module.render_resource
+
+    def broken(*args, **kwargs):  # fails halfway, after some pages were written
+        calls.append(1)
+        if len(calls) > 10:
+            raise CsiError("disk full, say")
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "render_resource", broken)
+    with pytest.raises(CsiError):
+        write_site(dataset, out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_iris_that_cannot_be_file_names_are_skipped(tmp_path, monkeypatch):
+    hostile = tmp_path / "hostile.ttl"
+    hostile.write_text(
+        '<https://w3id.org/csi-graph/id/a/../../../../escape> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n'
+        '<https://w3id.org/csi-graph/id/.hidden> <http://www.w3.org/2000/01/rdf-schema#label> "y" .\n'
+    )
+    out = tmp_path / "site" / "public"
+    hostile_data = load([hostile], contracts=False, store="oxigraph")
+    monkeypatch.setattr(Pages, "served_resources", lambda self: sorted(self.subjects & {*HOSTILE, CONTRACT}))
+    report = write_site(hostile_data, out)
+    assert sorted(report.skipped) == HOSTILE
+    assert not any(p.name.startswith("escape") for p in tmp_path.rglob("*"))
+    assert not _safe("id/a/../b") and not _safe("id//b") and _safe("id/contract/x")
