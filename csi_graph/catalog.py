@@ -34,6 +34,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS, XSD
 from csi_graph import __version__
 from csi_graph.errors import CsiError, InputError
 from csi_graph.namespaces import BASE, PREFIXES
+from csi_graph.tables import THEME_NS, TableData, temporal_literal
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -509,24 +510,6 @@ def catalog_context() -> dict[str, str]:
 
 # What the catalogue says about each contract, read from the data ------------------------
 
-_CONTRACTS_QUERY = """
-PREFIX csi: <https://w3id.org/csi-graph/ontology#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-SELECT ?id (MIN(?t_fr) AS ?title_fr) (MIN(?t_en) AS ?title_en) (MIN(?d_fr) AS ?description_fr)
-       (MIN(?d_en) AS ?description_en) (MIN(?s) AS ?start) (MIN(?e) AS ?end)
-WHERE {
-  ?contract a csi:IntegratedSecurityContract ; dct:identifier ?id .
-  OPTIONAL { ?contract dct:title ?t_fr FILTER(lang(?t_fr) = "fr") }
-  OPTIONAL { ?contract dct:title ?t_en FILTER(lang(?t_en) = "en") }
-  OPTIONAL { ?contract dct:description ?d_fr FILTER(lang(?d_fr) = "fr") }
-  OPTIONAL { ?contract dct:description ?d_en FILTER(lang(?d_en) = "en") }
-  OPTIONAL { ?contract dct:temporal ?period
-             OPTIONAL { ?period dcat:startDate ?s } OPTIONAL { ?period dcat:endDate ?e } }
-}
-GROUP BY ?id ORDER BY ?id
-"""
-
 _TERRITORIES_QUERY = """
 PREFIX csi: <https://w3id.org/csi-graph/ontology#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -541,63 +524,42 @@ WHERE {
 GROUP BY ?id ?territory ORDER BY ?id ?territory
 """
 
-_VOLETS_QUERY = """
-PREFIX csi: <https://w3id.org/csi-graph/ontology#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?id ?volet (MIN(?fr) AS ?label_fr) (MIN(?en) AS ?label_en)
-WHERE {
-  ?contract a csi:IntegratedSecurityContract ; dct:identifier ?id .
-  ?commitment csi:inContract ?contract ; csi:theme ?theme .
-  ?theme skos:broader* ?volet . ?volet skos:topConceptOf <https://w3id.org/csi-graph/scheme/themes> .
-  OPTIONAL { ?volet skos:prefLabel ?fr FILTER(lang(?fr) = "fr") }
-  OPTIONAL { ?volet skos:prefLabel ?en FILTER(lang(?en) = "en") }
-}
-GROUP BY ?id ?volet ORDER BY ?id ?volet
-"""
 
+def contract_infos(dataset, tables: Mapping[str, TableData]) -> list[ContractInfo]:
+    """Title, description, period, territories and volets of each contract, from its table rows.
 
-def contract_infos(dataset) -> list[ContractInfo]:
-    """Title, description, period, territories and volets of each loaded contract."""
+    Territories are read apart (one row each), so that each code stays with its territory.
+    """
     territories: dict[str, list[tuple[str, str, str]]] = {}
     for row in dataset.query(_TERRITORIES_QUERY):
         territories.setdefault(row["id"], []).append((row["territory"], row["code"] or "", row["name"] or ""))
-    volets: dict[str, list[tuple[str, str, str]]] = {}
-    for row in dataset.query(_VOLETS_QUERY):
-        volets.setdefault(row["id"], []).append(
-            (
-                row["volet"],
-                row["label_fr"] or row["volet"],
-                row["label_en"] or row["label_fr"] or row["volet"],
+    volets: dict[str, set[tuple[str, str, str]]] = {}
+    for row in tables["themes"].rows:
+        if row["volet"]:
+            iri = row["volet"] if ":" in row["volet"] else THEME_NS + row["volet"]
+            labels = (
+                row["volet_label_fr"] or row["volet"],
+                row["volet_label_en"] or row["volet_label_fr"] or row["volet"],
             )
-        )
+            volets.setdefault(row["contract"], set()).add((iri, *labels))
     infos = []
-    for terms in dataset.query(_CONTRACTS_QUERY).rows:
-        identifier, title_fr, title_en, description_fr, description_en, start, end = (
-            None if t is None else t for t in terms
-        )
-        identifier = str(identifier)
-        title_fr = str(title_fr or title_en or identifier)
-        title_en = str(title_en or title_fr)
+    for row in tables["contracts"].rows:
+        identifier = row["contract"]
+        title_fr = row["title_fr"] or row["title_en"] or identifier
+        title_en = row["title_en"] or title_fr
         infos.append(
             ContractInfo(
                 identifier=identifier,
                 title_fr=title_fr,
                 title_en=title_en,
-                description_fr=str(
-                    description_fr
-                    or f"{title_fr} : parties, signataires, engagements et suivi, "
-                    "chaque fait avec sa source publique."
-                ),
-                description_en=str(
-                    description_en
-                    or f"{title_en}: parties, signatories, commitments and "
-                    "follow-up, every fact with its public source."
-                ),
-                start=start,
-                end=end,
+                description_fr=row["description_fr"]
+                or f"{title_fr} : parties, signataires, engagements et suivi, chaque fait avec sa source publique.",
+                description_en=row["description_en"]
+                or f"{title_en}: parties, signatories, commitments and follow-up, every fact with its public source.",
+                start=temporal_literal(row["start_date"]) if row["start_date"] else None,
+                end=temporal_literal(row["end_date"]) if row["end_date"] else None,
                 territories=territories.get(identifier, []),
-                volets=volets.get(identifier, []),
+                volets=sorted(volets.get(identifier, ())),
             )
         )
     return infos

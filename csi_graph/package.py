@@ -47,7 +47,7 @@ from csi_graph.catalog import (
 )
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
-from csi_graph.export import FORMATS, Selection, canonical, graph_quads, serialize
+from csi_graph.export import FORMATS, Selection, canonical, contract_iris, graph_quads, serialize
 from csi_graph.jsonld import compact, context_document, dumps
 from csi_graph.readme import package_readme
 from csi_graph.tables import LICENCE_DESCRIPTOR, TABLES, Table, TableData, build_tables, table_schema
@@ -286,13 +286,14 @@ class _Writer:
         )
 
     def write_all(self) -> tuple[list[PackageFile], list[str], int]:
-        contracts = contract_infos(self.dataset)
-        self.total = 6 + self.validate_data + len(TABLES) + len(DATA_FORMATS) * (1 + len(contracts))
+        count = sum(1 for key, iri in contract_iris(self.dataset).items() if key != iri)  # identifiers
+        self.total = 6 + self.validate_data + len(TABLES) + len(DATA_FORMATS) * (1 + count)
         if self.validate_data:
             self.step("validating the data (SHACL)")
             _check_data(self.dataset)
         self.step("reading the tables")
         tables = build_tables(self.dataset)
+        contracts = contract_infos(self.dataset, tables)
         for table in TABLES:
             self.step(f"writing {table.file}")
             self._table(table, tables[table.name])

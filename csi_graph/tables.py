@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from csi_graph import __version__
 from csi_graph.dataset import Dataset
-from csi_graph.errors import InputError
+from csi_graph.errors import CsiError, InputError
 from csi_graph.namespaces import BASE, CSI, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -160,6 +160,28 @@ def _contract_iri() -> Column:
         required=True,
         predicate=CSI + "inContract",
         value="iri",
+    )
+
+
+def _commitment(example: str) -> Column:
+    return Column(
+        "commitment",
+        "string",
+        "Engagement",
+        "IRI de l'engagement. / IRI of the commitment.",
+        f"https://w3id.org/csi-graph/id/commitment/chambery-2021/{example}",
+        required=True,
+        value="iri",
+    )
+
+
+def _commitment_identifier(example: str) -> Column:
+    return Column(
+        "commitment_identifier",
+        "string",
+        "Engagement (identifiant)",
+        "Identifiant de l'engagement dans son contrat. / Identifier of the commitment within its contract.",
+        example,
     )
 
 
@@ -809,23 +831,9 @@ GROUP BY ?commitment ?contract ?commitment_identifier ?theme
 ORDER BY ?contract ?commitment ?theme
 """,
     columns=(
-        Column(
-            "commitment",
-            "string",
-            "Engagement",
-            "IRI de l'engagement. / IRI of the commitment.",
-            "https://w3id.org/csi-graph/id/commitment/chambery-2021/state-01",
-            required=True,
-            value="iri",
-        ),
+        _commitment("state-01"),
         _contract(),
-        Column(
-            "commitment_identifier",
-            "string",
-            "Engagement (identifiant)",
-            "Identifiant de l'engagement dans son contrat. / Identifier of the commitment.",
-            "state-01",
-        ),
+        _commitment_identifier("state-01"),
         Column(
             "theme",
             "string",
@@ -913,22 +921,8 @@ ORDER BY ?contract ?iri
             "https://w3id.org/csi-graph/id/status-record/chambery-2021/city-06-1",
         ),
         _contract(),
-        Column(
-            "commitment",
-            "string",
-            "Engagement",
-            "IRI de l'engagement suivi. / IRI of the commitment.",
-            "https://w3id.org/csi-graph/id/commitment/chambery-2021/city-06",
-            required=True,
-            value="iri",
-        ),
-        Column(
-            "commitment_identifier",
-            "string",
-            "Engagement (identifiant)",
-            "Identifiant de l'engagement. / Identifier of the commitment.",
-            "city-06",
-        ),
+        _commitment("city-06"),
+        _commitment_identifier("city-06"),
         Column(
             "status",
             "string",
@@ -1025,22 +1019,8 @@ ORDER BY ?contract ?iri
             "https://w3id.org/csi-graph/id/quantity/chambery-2021/state-01-1",
         ),
         _contract(),
-        Column(
-            "commitment",
-            "string",
-            "Engagement",
-            "IRI de l'engagement. / IRI of the commitment.",
-            "https://w3id.org/csi-graph/id/commitment/chambery-2021/state-01",
-            required=True,
-            value="iri",
-        ),
-        Column(
-            "commitment_identifier",
-            "string",
-            "Engagement (identifiant)",
-            "Identifiant de l'engagement. / Identifier of the commitment.",
-            "state-01",
-        ),
+        _commitment("state-01"),
+        _commitment_identifier("state-01"),
         Column("value", "number", "Valeur", "Valeur visée. / Target value.", "10", required=True),
         Column(
             "unit",
@@ -1321,6 +1301,13 @@ def table_schema(
 _PRECISION = {4: "gYear", 7: "gYearMonth", 10: "date"}
 
 
+def temporal_literal(text: str) -> Literal:
+    """A date of the precision written: ``2026`` (xsd:gYear), ``2026-02`` (gYearMonth), ``2026-02-11`` (date)."""
+    if not re.fullmatch(TEMPORAL_PATTERN, text):
+        raise CsiError(f"not a date, year-month or year: {text!r} (write YYYY-MM-DD, YYYY-MM or YYYY)")
+    return Literal(text, datatype=URIRef(XSD + _PRECISION[len(text)]))
+
+
 def read_back(folder: str | Path, tables: Iterable[Table] = (COMMITMENTS, PARTIES, SIGNATORIES)) -> Graph:
     """The RDF that the CSV files of ``tables`` in ``folder`` stand for.
 
@@ -1360,7 +1347,5 @@ def _objects(column: Column, cell: str) -> list[Node]:
     if kind == "integer":
         return [Literal(cell, datatype=URIRef(XSD + "integer"))]
     if kind == "temporal":
-        if not re.fullmatch(TEMPORAL_PATTERN, cell):
-            raise InputError(column.name, f"not a date, year-month or year: {cell!r}")
-        return [Literal(cell, datatype=URIRef(XSD + _PRECISION[len(cell)]))]
+        return [temporal_literal(cell)]
     return [Literal(cell)]
