@@ -185,8 +185,8 @@ def _sort_key(quad: ox.Quad) -> tuple:
     )
 
 
-def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
-    """Canonicalise, sort and write ``quads`` in ``fmt``.
+def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Canonicalise, sort and write ``quads`` in ``fmt`` (Turtle and TriG may use more ``prefixes``).
 
     Triple formats merge the graphs before canonicalising, so that blank-node labels
     depend on the statements only, not on the names of the files they came from.
@@ -199,7 +199,7 @@ def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
         lines = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
         return "".join(sorted(lines)).encode("utf-8")
     if fmt in ("turtle", "trig"):
-        return TurtleWriter().write(ordered, graphs=spec.quads).encode("utf-8")
+        return TurtleWriter(prefixes=prefixes).write(ordered, graphs=spec.quads).encode("utf-8")
     if fmt == "rdfxml":
         return ox.serialize(
             [q.triple for q in ordered], format=ox.RdfFormat.RDF_XML, prefixes=used_prefixes(ordered)

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from csi_graph import __version__
 from csi_graph.catalog import (
+    CATALOG_PREFIXES,
     ONTOLOGY,
     ContractInfo,
     PackageFile,
@@ -49,6 +50,7 @@ from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.export import FORMATS, Selection, canonical, contract_iris, graph_quads, serialize
 from csi_graph.jsonld import compact, context_document, dumps
+from csi_graph.namespaces import PREFIXES
 from csi_graph.readme import package_readme
 from csi_graph.tables import LICENCE_DESCRIPTOR, TABLES, Table, TableData, build_tables, table_schema
 from csi_graph.terms import rdflib_to_ox
@@ -311,7 +313,8 @@ class _Writer:
             )
         self.step("writing catalog.ttl and catalog.jsonld")
         quads = [ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o)) for s, p, o in catalog]
-        self.write("catalog.ttl", serialize(quads, "turtle"), "text/turtle", CATALOG_TITLES)
+        turtle = serialize(quads, "turtle", {**PREFIXES, **CATALOG_PREFIXES})
+        self.write("catalog.ttl", turtle, "text/turtle", CATALOG_TITLES)
         self.write(
             "catalog.jsonld",
             dumps(compact(canonical(quads), catalog_context())),
