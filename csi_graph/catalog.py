@@ -80,12 +80,11 @@ FILE_TYPES = {
     "application/json": "JSON",
 }
 
+# What every CSI is about, in both languages; each dataset adds its territories' names.
 KEYWORDS = (
     ("contrat de sécurité intégrée", "integrated security contract"),
-    ("sécurité", "public safety"),
+    ("sécurité publique", "public safety"),
     ("prévention de la délinquance", "crime prevention"),
-    ("police municipale", "municipal police"),
-    ("justice de proximité", "local justice"),
     ("collectivités territoriales", "local authorities"),
 )
 

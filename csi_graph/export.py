@@ -5,7 +5,8 @@ fixes every free choice a serialiser makes:
 
 - blank nodes are relabelled with the W3C RDF Dataset Canonicalization (RDFC-1.0,
   through Oxigraph), so their labels (``_:c14n0``...) depend only on the data;
-- statements are sorted (by subject, ``rdf:type`` first, then predicate and object);
+- statements are sorted (data resources first, by subject, ``rdf:type`` first, then
+  predicate and object);
 - Turtle and TriG are written by a small writer of our own, in the style of the
   project's data files (``@base`` for data IRIs, prefixes sorted, only those used);
 - N-Triples and N-Quads are canonical lines, sorted; RDF/XML comes from Oxigraph fed
@@ -32,7 +33,6 @@ from csi_graph.terms import rdflib_to_ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-CONTRACT_CLASS = CSI + "IntegratedSecurityContract"
 # Resources that belong to a contract point to it (or to one of its commitments).
 MEMBER_LINKS = (CSI + "inContract", CSI + "itemOf", CSI + "statusOf")
 
