@@ -25,6 +25,9 @@ _LAZY = {
     "ValidationReport": "csi_graph.validation",
     "ValidationResult": "csi_graph.validation",
     "summarise": "csi_graph.info",
+    "build_tables": "csi_graph.tables",
+    "build_package": "csi_graph.package",
+    "PublishSettings": "csi_graph.catalog",
     "CsiError": "csi_graph.errors",
     "InputError": "csi_graph.errors",
 }

@@ -8,6 +8,7 @@ errors to exit codes. Heavy modules are imported inside the commands so that
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -347,13 +348,17 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
-STORE_OPTION = click.option(
-    "--store",
-    type=click.Choice(["oxigraph", "rdflib"]),
-    default="oxigraph",
-    show_default=True,
-    help="Engine holding the data: embedded Oxigraph (fast) or rdflib (the reference engine).",
-)
+def store_option(default: str):
+    """--store: the engine holding the data; every command gives the same output with either."""
+    return click.option(
+        "--store",
+        type=click.Choice(["oxigraph", "rdflib"]),
+        default=default,
+        show_default=True,
+        help="Engine holding the data: embedded Oxigraph (fast) or rdflib (the reference engine).",
+    )
+
+
 DATA_BASE_OPTION = click.option(
     "--data-base",
     default=None,
@@ -403,7 +408,7 @@ DATA_BASE_OPTION = click.option(
     help="Folder of named queries (.rq) shown as examples [default: the shipped library].",
 )
 @DATA_BASE_OPTION
-@STORE_OPTION
+@store_option("oxigraph")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request.")
 def serve(
     paths: tuple[str, ...],
@@ -479,7 +484,7 @@ def serve(
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @DATA_BASE_OPTION
-@STORE_OPTION
+@store_option("oxigraph")
 def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str) -> None:
     """Write the web pages and data documents of `serve` as a static site in OUTDIR.
 
@@ -498,6 +503,183 @@ def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str)
     click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
     for iri in report.skipped:
         click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)
+
+
+EXPORT_FORMATS = (
+    "turtle",
+    "nt",
+    "nq",
+    "trig",
+    "jsonld",
+    "rdfxml",
+)  # csi_graph.export.FORMATS (a test checks)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="Turtle, N-Triples, N-Quads, TriG, JSON-LD (compacted, readable keys) or RDF/XML.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to a file (atomically) instead of stdout."
+)
+@click.option(
+    "--contract", metavar="ID", help="Export one contract (identifier or IRI) and what it refers to."
+)
+@click.option("--ontology", is_flag=True, help="Add the vocabulary and the SKOS schemes.")
+@click.option("--shapes", is_flag=True, help="Add the SHACL shapes.")
+@store_option("rdflib")
+def export(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    contract: str | None,
+    ontology: bool,
+    shapes: bool,
+    store: str,
+) -> None:
+    """Export the data as RDF, byte for byte the same for the same data.
+
+    Without PATHS the shipped contracts are exported; with PATHS, only those files (the
+    national reference data they point to is always included). The data graphs are
+    exported, not the ontology or the shapes, unless --ontology or --shapes is given.
+    Blank nodes get canonical labels (RDFC-1.0), statements are sorted and prefixes are
+    fixed, so a diff of two exports shows changes of the data and nothing else. nq and
+    trig keep one named graph per source file; the other formats merge them.
+
+    \b
+    Exit codes: 0 written, 2 bad option, unknown contract, unreadable or malformed input.
+
+    \b
+    Examples:
+      csi-graph export -f turtle -o csi.ttl
+      csi-graph export --contract chambery-2021 -f jsonld
+      csi-graph export my-city-2022.ttl -f nt --ontology
+    """
+    from csi_graph.export import export as run_export
+    from csi_graph.loader import load
+
+    content = run_export(
+        load(paths, contracts=not paths, store=store),
+        fmt,
+        contract=contract,
+        ontology=ontology,
+        shapes=shapes,
+    )
+    if output:
+        from csi_graph.files import write_atomic
+
+        write_atomic(output, content)
+    else:
+        click.echo(content, nl=False)
+
+
+class _Progress:
+    """Progress of long work: a bar on a terminal, plain lines otherwise (on stderr)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if not self.tty:
+            click.echo(f"[{done}/{total}] {label}", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Packaging", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.label = f"{label[:48]:<48}"
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--base-url", metavar="URL", help="Address the files will be downloaded from (ends with /).")
+@click.option("--publisher", "publisher_name", metavar="NAME", help="Who publishes the data (foaf:name).")
+@click.option("--publisher-url", metavar="URL", help="The publisher's web site.")
+@click.option("--contact-name", metavar="NAME", help="Contact point's name.")
+@click.option("--contact-email", metavar="EMAIL", help="Contact point's e-mail address.")
+@click.option("--contact-url", metavar="URL", help="Contact point's web page.")
+@click.option(
+    "--date", metavar="YYYY-MM-DD", help="Date of this version (dct:modified); default today (UTC)."
+)
+@click.option("--issued", metavar="YYYY-MM-DD", help="Date of the first publication (dct:issued).")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="TOML file with the same settings (options override it).",
+)
+@click.option("--force", is_flag=True, help="Replace OUTDIR even if it is not a previous package.")
+@click.option("--no-validate", is_flag=True, help="Do not refuse data that SHACL validation rejects.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@store_option("rdflib")
+def package(
+    outdir: str,
+    paths: tuple[str, ...],
+    config: str | None,
+    force: bool,
+    no_validate: bool,
+    quiet: bool,
+    store: str,
+    **options: str | None,
+) -> None:
+    """Write a complete open-data package to OUTDIR, ready for data.gouv.fr.
+
+    OUTDIR gets the data in Turtle, N-Triples and JSON-LD (whole and per contract), CSV
+    tables with their Table Schemas, a DCAT-AP 3.0.1 catalogue record (catalog.ttl,
+    catalog.jsonld) checked against the official shapes, a README in French and English
+    and a manifest with SHA-256 checksums. Without PATHS the shipped contracts are
+    packaged; with PATHS, only those files. The data is validated first: violations stop
+    the package (exit 1) unless --no-validate.
+
+    The package is built in a temporary folder and moved into place at the end: a
+    failure or a kill leaves the previous package intact. A non-empty OUTDIR that is not
+    a previous package is refused unless --force.
+
+    \b
+    Exit codes: 0 written; 1 the data does not conform (nothing written);
+    2 bad option or configuration, OUTDIR refused, unreadable or malformed input.
+
+    \b
+    Examples:
+      csi-graph package out/ --base-url https://data.example.fr/csi/
+      csi-graph package out/ my-city-2022.ttl --config publish.toml
+    """
+    from csi_graph.catalog import DEFAULT_BASE_URL, load_settings
+    from csi_graph.loader import load
+    from csi_graph.package import build_package
+
+    settings = load_settings(config, options)
+    dataset = load(paths, contracts=not paths, store=store)
+    progress = None if quiet else _Progress()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the temporary folder
+    try:
+        report = build_package(
+            dataset, outdir, settings, force=force, validate_data=not no_validate, progress=progress
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    if not quiet:
+        click.echo(report.summary())
+        if settings.base_url == DEFAULT_BASE_URL:
+            click.echo(
+                f"Note: download addresses use the default base URL {DEFAULT_BASE_URL}; pass --base-url "
+                "(or base_url in --config) with the address where the files will be published.",
+                err=True,
+            )
 
 
 def main() -> None:

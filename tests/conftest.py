@@ -60,3 +60,26 @@ def normalised(result) -> list[tuple]:
             cells.append("; ".join(sorted(text.split("; "))) if "; " in text else text)
         rows.append(tuple(cells))
     return sorted(rows)
+
+
+PACKAGE_DATE = "2026-11-30"
+
+
+@pytest.fixture(scope="session")
+def package_dir(tmp_path_factory):
+    """An open-data package of Chambéry's contract and the synthetic one, built once."""
+    import datetime
+
+    from csi_graph.catalog import PublishSettings
+    from csi_graph.package import build_package
+
+    dataset = load([ROOT / "data" / "contracts" / "chambery-2021.ttl", SYNTHETIC], contracts=False)
+    settings = PublishSettings(
+        base_url="https://data.example.org/csi/",
+        publisher_name="Testville open data team (synthetic)",
+        contact_email="opendata@example.org",
+        date=datetime.date.fromisoformat(PACKAGE_DATE),
+    )
+    folder = tmp_path_factory.mktemp("package") / "out"
+    build_package(dataset, folder, settings)
+    return folder

@@ -1,0 +1,66 @@
+"""JSON-LD that a web developer reads without knowing RDF.
+
+The published context (``context.jsonld``, shipped in the package) gives every class
+and property a plain key (``"inContract"``, ``"wording"``, ``"theme"``), language maps for
+texts (``"label": {"fr": ..., "en": ...}``), data IRIs relative to the data base
+(``"contract/chambery-2021"``) and concept codes without namespace
+(``"theme": ["video-protection"]``, ``"status": "realised"``). Compaction is done by
+PyLD, the reference JSON-LD processor; nothing is ever fetched from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pyoxigraph as ox
+
+from csi_graph.errors import CsiError
+
+CONTEXT_FILE = "context.jsonld"
+
+
+@cache
+def _context_text() -> str:
+    return resources.files("csi_graph").joinpath(CONTEXT_FILE).read_text(encoding="utf-8")
+
+
+def context() -> dict[str, Any]:
+    """The ``@context`` object of csi-graph's JSON-LD (a fresh copy)."""
+    return json.loads(_context_text())["@context"]
+
+
+def context_document() -> str:
+    """The published context file, as text."""
+    return _context_text()
+
+
+def _no_remote_documents(url: str, options: dict | None = None) -> Any:
+    raise CsiError(f"JSON-LD processing never fetches remote documents (asked for {url})")
+
+
+def compact(quads: list[ox.Quad], ctx: dict[str, Any]) -> dict[str, Any]:
+    """``quads`` as a compacted JSON-LD document with ``ctx`` inline, nodes sorted by ``id``.
+
+    The quads should be sorted (see :func:`csi_graph.export.canonical`): PyLD keeps the
+    order it is given, which makes the output deterministic.
+    """
+    from pyld import jsonld
+
+    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    options = {"documentLoader": _no_remote_documents}
+    expanded = jsonld.from_rdf(nquads, {**options, "format": "application/n-quads", "useNativeTypes": True})
+    document = jsonld.compact(expanded, ctx, {**options, "graph": True})
+    document["@context"] = ctx
+    return document
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def compact_document(quads: list[ox.Quad]) -> bytes:
+    """Sorted quads as csi-graph's readable JSON-LD, with the context inline."""
+    return dumps(compact(quads, context()))

@@ -1,0 +1,206 @@
+"""csi-graph export: every format round-trips, and the same data gives the same bytes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT, SYNTHETIC
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from csi_graph.cli import EXPORT_FORMATS, cli
+from csi_graph.errors import CsiError
+from csi_graph.export import FORMATS, Selection, export
+from csi_graph.loader import load
+from csi_graph.terms import ox_to_rdflib
+
+CHAMBERY = ROOT / "data" / "contracts" / "chambery-2021.ttl"
+PARSERS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+# The same small graph twice, with blank nodes written in a different order and with
+# different labels: canonical labels must make the two exports identical.
+BNODES_A = """@prefix ex: <https://example.org/> . @prefix dct: <http://purl.org/dc/terms/> .
+ex:report dct:temporal [ ex:start "2030" ; ex:end "2031" ] ; ex:part _:x , _:y .
+_:x ex:label "first" ; ex:next _:y . _:y ex:label "second" .
+"""
+BNODES_B = """@prefix ex: <https://example.org/> . @prefix dct: <http://purl.org/dc/terms/> .
+_:second ex:label "second" . _:first ex:next _:second ; ex:label "first" .
+ex:report ex:part _:second , _:first ; dct:temporal _:period .
+_:period ex:end "2031" ; ex:start "2030" .
+"""
+
+
+@pytest.fixture(scope="module")
+def both():
+    """Chambéry's contract and the synthetic one, in each store."""
+    paths = [CHAMBERY, SYNTHETIC]
+    return {store: load(paths, contracts=False, store=store) for store in ("rdflib", "oxigraph")}
+
+
+def _graph(quads) -> Graph:
+    graph = Graph()
+    for quad in quads:
+        graph.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
+    return graph
+
+
+def _parsed(content: bytes, fmt: str) -> Graph:
+    return _graph(ox.parse(content, format=PARSERS[fmt]))
+
+
+def test_cli_formats_are_the_library_formats():
+    assert tuple(FORMATS) == EXPORT_FORMATS
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_every_format_reads_back_to_the_same_graph(both, fmt):
+    dataset = both["rdflib"]
+    source = _graph(Selection(dataset).quads)
+    assert len(source) > 600
+    assert isomorphic(_parsed(export(dataset, fmt), fmt), source)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "jsonld"])
+def test_ontology_and_shapes_with_their_blank_nodes_read_back(both, fmt):
+    dataset = both["oxigraph"]
+    source = _graph(Selection(dataset, ontology=True, shapes=True).quads)
+    content = export(dataset, fmt, ontology=True, shapes=True)
+    assert b"_:c14n" in content or fmt == "jsonld"
+    assert isomorphic(_parsed(content, fmt), source)
+
+
+def test_quad_formats_keep_one_graph_per_file(both):
+    content = export(both["rdflib"], "nq").decode()
+    graphs = {line.rsplit(" ", 2)[-2] for line in content.splitlines()}
+    assert graphs == {
+        "<https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl>",
+        "<https://w3id.org/csi-graph/graph/data/reference/national.ttl>",
+        f"<{SYNTHETIC.resolve().as_uri()}>",
+    }
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_same_bytes_twice_and_in_both_stores(both, fmt):
+    first = export(both["rdflib"], fmt)
+    assert export(both["rdflib"], fmt) == first
+    assert export(both["oxigraph"], fmt) == first
+
+
+def test_same_bytes_whatever_the_blank_node_labels_and_order(tmp_path):
+    (tmp_path / "a.ttl").write_text(BNODES_A)
+    (tmp_path / "b.ttl").write_text(BNODES_B)
+    for fmt in EXPORT_FORMATS:
+        if FORMATS[fmt].quads:
+            continue  # the graph names are the files' names, which differ
+        a = export(load([tmp_path / "a.ttl"], contracts=False), fmt)
+        b = export(load([tmp_path / "b.ttl"], contracts=False, store="oxigraph"), fmt)
+        assert a == b, fmt
+    assert b"_:c14n0" in export(load([tmp_path / "a.ttl"], contracts=False), "turtle")
+
+
+def test_same_bytes_in_another_process_with_another_hash_seed(both, tmp_path):
+    """Python's hash seed changes set and dict orders between runs; the output must not change."""
+    script = (
+        "import sys; from csi_graph.loader import load; from csi_graph.export import export\n"
+        f"ds = load([{str(CHAMBERY)!r}, {str(SYNTHETIC)!r}], contracts=False)\n"
+        "sys.stdout.buffer.write(export(ds, 'turtle') + export(ds, 'jsonld') + export(ds, 'rdfxml'))\n"
+    )
+    outputs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, check=True)
+        outputs.append(run.stdout)
+    here = b"".join(export(both["rdflib"], f) for f in ("turtle", "jsonld", "rdfxml"))
+    assert outputs[0] == outputs[1] == here
+
+
+def test_turtle_looks_like_the_project_files(both):
+    text = export(both["rdflib"], "turtle").decode()
+    lines = text.splitlines()
+    assert lines[0] == "@base <https://w3id.org/csi-graph/id/> ."
+    prefixes = [line for line in lines if line.startswith("@prefix")]
+    assert prefixes == sorted(prefixes)
+    assert "@prefix sh:" not in text  # only the prefixes in use
+    assert "<contract/chambery-2021>\n    a csi:IntegratedSecurityContract ;" in text
+    assert "    schema:position 1 ;" in text
+    # data resources come before the sources' web addresses
+    assert text.index("\n<contract/chambery-2021>\n") < text.index("\n<https://www.chambery.fr/")
+
+
+def test_jsonld_is_readable_without_rdf(both):
+    import json
+
+    document = json.loads(export(both["rdflib"], "jsonld"))
+    nodes = {node["id"]: node for node in document["@graph"]}
+    commitment = nodes["commitment/chambery-2021/state-06"]
+    assert commitment["type"] == "Commitment"
+    assert commitment["inContract"] == "contract/chambery-2021"
+    assert commitment["committedBy"] == "party/chambery-2021/state"
+    assert sorted(commitment["theme"]) == ["mediation-outreach", "urban-policy"]
+    assert commitment["position"] == 6
+    assert commitment["label"]["en"].startswith("Support for outreach")
+    assert nodes["status-record/chambery-2021/city-06-1"]["status"] == "realised"
+    full = [i if "://" in i else "https://w3id.org/csi-graph/id/" + i for i in nodes]
+    assert full == sorted(full)
+    assert not [key for node in nodes.values() for key in node if ":" in key]  # every key has a name
+
+
+def test_context_names_every_term_of_the_ontology():
+    from csi_graph.jsonld import context
+
+    ctx = context()
+    iris = {(v if isinstance(v, str) else v["@id"]) for v in ctx.values() if isinstance(v, (str, dict))}
+    expanded = {iri.replace("csi:", "https://w3id.org/csi-graph/ontology#") for iri in iris}
+    ontology = Graph().parse(ROOT / "ontology" / "csi.owl.ttl")
+    terms = {str(s) for s in ontology.subjects() if str(s).startswith("https://w3id.org/csi-graph/ontology#")}
+    assert terms and terms <= expanded, sorted(terms - expanded)
+
+
+def test_one_contract_and_what_it_refers_to(both):
+    dataset = both["rdflib"]
+    text = export(dataset, "nt", contract="chambery-2021").decode()
+    assert "<https://w3id.org/csi-graph/id/contract/chambery-2021>" in text
+    assert "<https://w3id.org/csi-graph/id/person/pascal-bolot>" in text  # a signatory
+    assert "<https://w3id.org/csi-graph/id/fund/fipd>" in text  # reference data it uses
+    assert "<https://w3id.org/csi-graph/id/status-record/chambery-2021/city-06-1>" in text
+    assert "testville" not in text
+    assert "faceaurisque" not in text  # a reference source no Chambéry fact cites
+    by_iri = export(dataset, "nt", contract="https://w3id.org/csi-graph/id/contract/testville-2030").decode()
+    assert "testville-2030" in by_iri and "chambery-2021" not in by_iri
+
+
+def test_unknown_contract_is_an_error(both):
+    with pytest.raises(
+        CsiError, match=r"no contract 'lyon-2021'; the loaded contracts are: chambery-2021, testville-2030"
+    ):
+        export(both["rdflib"], "turtle", contract="lyon-2021")
+
+
+def test_cli_export_to_stdout_and_file(runner, tmp_path):
+    result = runner.invoke(cli, ["export", str(SYNTHETIC), "-f", "nt"])
+    assert result.exit_code == 0, result.output
+    assert "<https://w3id.org/csi-graph/id/contract/testville-2030>" in result.stdout
+    assert "chambery-2021" not in result.stdout  # given PATHS, only those files
+    out = tmp_path / "out.ttl"
+    result = runner.invoke(cli, ["export", "--contract", "chambery-2021", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_bytes() == export(load(), "turtle", contract="chambery-2021")
+
+
+def test_cli_export_errors(runner):
+    result = runner.invoke(cli, ["export", "--contract", "nowhere"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: no contract 'nowhere'; the loaded contracts are: chambery-2021")
+    result = runner.invoke(cli, ["export", "-f", "csv"])
+    assert result.exit_code == 2 and "Invalid value for '-f' / '--format'" in result.stderr
