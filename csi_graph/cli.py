@@ -137,6 +137,137 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
     click.echo(summary.to_json() if fmt == "json" else summary.to_text())
 
 
+@cli.command()
+@click.argument("city", required=False)
+@click.option("--year", type=int, help="Year of the contract, added to its id (lyon-2025).")
+@click.option("--id", "identifier", help="The contract's id, if not CITY-YEAR in lower case.")
+@click.option(
+    "--from",
+    "from_contract",
+    metavar="CONTRACT",
+    help="Export this loaded contract (e.g. chambery-2021) instead.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: ID.yaml; - for stdout)."
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def new(
+    city: str | None,
+    year: int | None,
+    identifier: str | None,
+    from_contract: str | None,
+    output: str | None,
+    force: bool,
+) -> None:
+    """Start an authoring file (YAML) for a city's contract, or export an existing one.
+
+    The file lists the parties, signatures, commitments and sources to fill in, with
+    comments, TODOs where a fact is needed, and at its end every allowed theme, type,
+    kind, role, unit, status and grade, read from the ontology's SKOS schemes. Build it
+    with csi-graph build.
+
+    \b
+    Exit codes: 0 written, 2 usage error (no CITY, file exists, unknown contract).
+
+    \b
+    Examples:
+      csi-graph new Lyon --year 2025            # writes lyon-2025.yaml
+      csi-graph new --from chambery-2021        # writes chambery-2021.yaml
+    """
+    from pathlib import Path
+
+    from csi_graph.errors import CsiError
+    from csi_graph.loader import load
+    from csi_graph.vocabulary import read_vocabulary
+
+    if from_contract:
+        from csi_graph.authoring.exporter import export_contract
+
+        dataset = load()
+        identifier = identifier or from_contract
+        text = export_contract(dataset, from_contract, read_vocabulary(dataset))
+    else:
+        from csi_graph.authoring.scaffold import scaffold, slug
+
+        if not city:
+            raise CsiError(
+                "name the city (csi-graph new Lyon --year 2025), or export one with --from CONTRACT"
+            )
+        identifier = identifier or slug(f"{city} {year}" if year else city)
+        text = scaffold(city, identifier, read_vocabulary(load(contracts=False)))
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output or f"{identifier}.yaml")
+    if target.exists() and not force:
+        raise CsiError(f"{target}: exists; choose another file with -o, or use --force to replace it")
+    from csi_graph.files import write_atomic
+
+    write_atomic(target, text)
+    verb = "edit it" if from_contract else "fill it in"
+    click.echo(f"wrote {target}: {verb}, then run csi-graph build {target}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    help="Where to write ID.ttl (default: data/contracts/ of a checkout, else the current directory).",
+)
+@click.option("--check", is_flag=True, help="Write nothing; fail if a Turtle file is missing or out of date.")
+@click.option(
+    "--allow-warnings", is_flag=True, help="Build even when there are warnings (violations still fail)."
+)
+@click.option("--force", is_flag=True, help="Replace Turtle files that csi-graph build did not make.")
+@LANG_OPTION
+@click.pass_context
+def build(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    output_dir: str | None,
+    check: bool,
+    allow_warnings: bool,
+    force: bool,
+    lang: str,
+) -> None:
+    """Compile authoring files (YAML) to Turtle, validate them, and write them.
+
+    FILES are authoring files or folders of them. Each is checked (every mistake is
+    reported with its line, column and key), compiled, and validated with the SHACL
+    shapes together with the other shipped contracts; only if all conform is each
+    contract written, atomically, to OUTPUT_DIR/ID.ttl. A Turtle file that csi-graph
+    build did not make is never replaced without --force.
+
+    \b
+    Exit codes: 0 built (or, with --check, up to date); 1 violations, warnings without
+    --allow-warnings, or a stale file with --check; 2 mistakes in a file (nothing written).
+
+    \b
+    Examples:
+      csi-graph build lyon-2025.yaml
+      csi-graph build data/authoring/ --check
+    """
+    from pathlib import Path
+
+    from csi_graph.authoring import build as run_build
+
+    paths = []
+    for given in files:
+        path = Path(given)
+        paths += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    report = run_build(
+        paths,
+        Path(output_dir) if output_dir else None,
+        check=check,
+        allow_warnings=allow_warnings,
+        force=force,
+    )
+    click.echo(report.to_text(lang))
+    ctx.exit(0 if report.conforms and not report.stale else 1)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="csi-graph")
