@@ -67,7 +67,7 @@ class BuildReport:
             lines.append(f"{where}{r.severity}: {r.focus}{path}: {r.message(lang)} [{r.shape}]")
         for b in self.built:
             triples = len(b.contract.graph)
-            lines.append(f"{b.state}: {b.target} ({triples} triples, from {b.source})")
+            lines.append(f"{b.state}: {_shown(b.target)} ({triples} triples, from {b.source})")
         counts = self.counts
         verdict = "conforms" if self.conforms else "does not conform: nothing was written"
         lines.append(
@@ -147,6 +147,14 @@ def build(
     return report
 
 
+def _shown(path: Path) -> str:
+    """A path relative to the current directory when it is below it, as people typed it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _check_distinct(compiled: list[tuple[Path, CompiledContract]]) -> None:
     seen: dict[str, Path] = {}
     for path, contract in compiled:
@@ -187,7 +195,13 @@ def _validate(built: list[BuiltContract]) -> list[ValidationResult]:
             mapped.append(_relocated(r, where[r.focus]))
         elif r.location and r.location.startswith(str(Path(folder))):
             mapped.append(_relocated(r, None))
-    return mapped
+    return sorted(mapped, key=_result_order)
+
+
+def _result_order(result: ValidationResult) -> tuple:
+    file, _, line = (result.location or "~:0").rpartition(":")
+    severity = ("Violation", "Warning", "Info").index(result.severity)
+    return (severity, file, int(line) if line.isdigit() else 0, result.focus, result.path or "")
 
 
 def _relocated(result: ValidationResult, location: str | None) -> ValidationResult:
