@@ -12,7 +12,9 @@ import sys
 import click
 
 from csi_graph import __version__
+from csi_graph.compare import SECTIONS  # plain names: no heavy import at start-up
 from csi_graph.errors import EXIT_USAGE, CsiError
+from csi_graph.report import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LANG_OPTION = click.option(
@@ -274,7 +276,7 @@ def build(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json", "md", "html"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
     help="Aligned text tables, CSV (one section), JSON, Markdown, or a standalone HTML page with the chart.",
@@ -284,9 +286,7 @@ def build(
     "--section",
     "sections",
     multiple=True,
-    type=click.Choice(
-        ["overview", "themes", "parties", "targets", "signatories", "durations", "similarity", "realisations"]
-    ),
+    type=click.Choice(SECTIONS),
     help="Show only this section (repeatable); CSV takes one, themes by default.",
 )
 @click.option(
@@ -332,7 +332,6 @@ def compare(
       csi-graph compare -f csv --section themes -o themes.csv
       csi-graph compare -f html -o compare.html --chart themes.svg --lang fr
     """
-    from csi_graph.compare import SECTIONS
     from csi_graph.compare import compare as run_compare
     from csi_graph.errors import CsiError
     from csi_graph.heatmap import heatmap_svg

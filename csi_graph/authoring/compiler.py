@@ -153,6 +153,16 @@ HINTS: dict[str, str] = {
     "parties": "describe the parties (at least two: for example the State and the city)",
 }
 
+# A commitment's links to described resources: (key, property, section of the file, IRI folder).
+COMMITMENT_LINKS = (
+    ("beneficiaries", C("beneficiary"), "organisations", "organisation"),
+    ("target_territories", C("targetTerritory"), "territories", "territory"),
+    ("creates", C("creates"), "instruments", "instrument"),
+    ("maintains", C("maintains"), "instruments", "instrument"),
+    ("updates", C("updates"), "instruments", "instrument"),
+    ("concerns", C("concernsInstrument"), "instruments", "instrument"),
+)
+
 # (authoring scheme name, what its values are called in messages)
 CONCEPT_NOUNS = {
     "themes": "theme",
@@ -286,6 +296,13 @@ class _Compiler:
             return None
         return node
 
+    def numbered(self, e: Mapping, where: str, key: str, kind: str):
+        """``(n, entry, key path)`` for each well-formed entry of the list ``e[key]``, numbered from 1."""
+        for n, (item, item_where) in enumerate(self.items(e.get(key), f"{where}.{key}"), start=1):
+            entry = self.entry(item, item_where, kind)
+            if entry is not None:
+                yield n, entry, item_where
+
     def items(self, node: Node | None, where: str) -> list[tuple[Node, str]]:
         """The items of a list (a single value counts as a list of one), with their key paths."""
         if node is None:
@@ -409,9 +426,18 @@ class _Compiler:
             self.problem(
                 node,
                 where,
-                f"'{text}' is not described under {section}:{_suggest(text, known)}; add it there or fix the key",
+                f"'{text}' is not described under {section}: add it there or fix the key{_suggest(text, known)}",
             )
         return None
+
+    def link(
+        self, subject: URIRef, predicate: URIRef, e: Mapping, where: str, key: str, section: str
+    ) -> None:
+        """``subject predicate <the resource e[key] names>``, when the key is given and known."""
+        if e.get(key) is not None:
+            target = self.ref(e.get(key), _join(where, key), section)
+            if target is not None:
+                self.graph.add((subject, predicate, target))
 
     def refs(self, node: Node | None, where: str, section: str) -> list[URIRef]:
         found = [self.ref(item, w, section) for item, w in self.items(node, where)]
@@ -619,10 +645,7 @@ class _Compiler:
         kind = self.concept(e.get("kind"), _join(where, "kind"), "actor-kinds")
         if kind is not None:
             self.graph.add((iri, ORG.classification, kind))
-        if e.get("territory") is not None:
-            place = self.ref(e.get("territory"), _join(where, "territory"), "territories")
-            if place is not None:
-                self.graph.add((iri, DCTERMS.spatial, place))
+        self.link(iri, DCTERMS.spatial, e, where, "territory", "territories")
         self.comment(iri, e, where)
         self.sources(e, where, iri)
         return [iri]
@@ -655,9 +678,7 @@ class _Compiler:
     def post(self, iri: URIRef, e: Mapping, where: str) -> list[URIRef]:
         self.describe(iri, e, ORG.Post)
         self.labels(iri, e, where)
-        organisation = self.ref(e.get("organisation"), _join(where, "organisation"), "organisations")
-        if organisation is not None:
-            self.graph.add((iri, ORG.postIn, organisation))
+        self.link(iri, ORG.postIn, e, where, "organisation", "organisations")
         role = self.concept(e.get("role"), _join(where, "role"), "roles")
         if role is not None:
             self.graph.add((iri, ORG.role, role))
@@ -682,10 +703,7 @@ class _Compiler:
             DCTERMS.description,
             self.texts(e.get("description"), _join(where, "description"), need_fr=False),
         )
-        if e.get("territory") is not None:
-            place = self.ref(e.get("territory"), _join(where, "territory"), "territories")
-            if place is not None:
-                self.graph.add((iri, DCTERMS.spatial, place))
+        self.link(iri, DCTERMS.spatial, e, where, "territory", "territories")
         self.comment(iri, e, where)
         self.sources(e, where, iri)
         return [iri]
@@ -751,9 +769,7 @@ class _Compiler:
         kind = self.concept(e.get("kind"), _join(where, "kind"), "actor-kinds")
         if kind is not None:
             self.graph.add((iri, C("partyKind"), kind))
-        organisation = self.ref(e.get("organisation"), _join(where, "organisation"), "organisations")
-        if organisation is not None:
-            self.graph.add((iri, C("organisation"), organisation))
+        self.link(iri, C("organisation"), e, where, "organisation", "organisations")
         self.comment(iri, e, where)
         self.sources(e, where, iri)
         return [iri]
@@ -887,15 +903,7 @@ class _Compiler:
                 fund = self.reference(fund_node, fund_where, self.v.funds, "funding instrument")
                 if fund is not None:
                     self.graph.add((iri, C("fundingInstrument"), fund))
-            links = (
-                ("beneficiaries", C("beneficiary"), "organisations"),
-                ("target_territories", C("targetTerritory"), "territories"),
-                ("creates", C("creates"), "instruments"),
-                ("maintains", C("maintains"), "instruments"),
-                ("updates", C("updates"), "instruments"),
-                ("concerns", C("concernsInstrument"), "instruments"),
-            )
-            for key, predicate, section in links:
+            for key, predicate, section, _ in COMMITMENT_LINKS:
                 for target in self.refs(e.get(key), f"{where}.{key}", section):
                     self.graph.add((iri, predicate, target))
             self.comment(iri, e, where)
@@ -944,12 +952,7 @@ class _Compiler:
         self, e: Mapping, where: str, commitment: URIRef, identifier: str, sources: list[URIRef]
     ) -> list[URIRef]:
         subjects = []
-        for n, (item, item_where) in enumerate(
-            self.items(e.get("quantities"), f"{where}.quantities"), start=1
-        ):
-            q = self.entry(item, item_where, "quantity")
-            if q is None:
-                continue
+        for n, q, item_where in self.numbered(e, where, "quantities", "quantity"):
             iri = URIRef(f"{DATA_BASE}quantity/{self.contract_id}/{identifier}-{n}")
             self.describe(iri, q, C("Quantity"))
             self.graph.add((commitment, C("targetQuantity"), iri))
@@ -979,10 +982,7 @@ class _Compiler:
         self, e: Mapping, where: str, commitment: URIRef, sources: list[URIRef]
     ) -> list[URIRef]:
         subjects = []
-        for n, (item, item_where) in enumerate(self.items(e.get("items"), f"{where}.items"), start=1):
-            i = self.entry(item, item_where, "item")
-            if i is None:
-                continue
+        for n, i, item_where in self.numbered(e, where, "items", "item"):
             iri = URIRef(f"{commitment}/item-{n}")
             self.describe(iri, i, C("CommitmentItem"))
             self.graph.add((iri, C("itemOf"), commitment))
@@ -994,10 +994,7 @@ class _Compiler:
 
     def status_records(self, e: Mapping, where: str, commitment: URIRef, identifier: str) -> list[URIRef]:
         subjects = []
-        for n, (item, item_where) in enumerate(self.items(e.get("status"), f"{where}.status"), start=1):
-            s = self.entry(item, item_where, "status")
-            if s is None:
-                continue
+        for n, s, item_where in self.numbered(e, where, "status", "status"):
             iri = URIRef(f"{DATA_BASE}status-record/{self.contract_id}/{identifier}-{n}")
             self.describe(iri, s, C("StatusRecord"))
             self.graph.add((iri, C("statusOf"), commitment))
@@ -1074,4 +1071,4 @@ def _suggest(text: str, allowed, noun: str = "") -> str:
     return ""
 
 
-__all__ = ["CompiledContract", "compile_document", "parse_date"]
+__all__ = ["COMMITMENT_LINKS", "CompiledContract", "compile_document", "parse_date"]

@@ -16,6 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV
 
 from csi_graph.authoring.compiler import (
     CODE,
+    COMMITMENT_LINKS,
     DEFAULT_LEGAL_BASIS,
     IGEO_COMMUNE,
     POSITION,
@@ -275,14 +276,7 @@ class _Exporter:
             self.put(entry, "quantities", self.quantities(commitment, identifier, sources))
             self.put(entry, "deadline", self.literal(commitment, C("deadline")))
             self.put(entry, "funding", self.keys(commitment, C("fundingInstrument"), "fund"))
-            for key, predicate, folder in (
-                ("beneficiaries", C("beneficiary"), "organisation"),
-                ("target_territories", C("targetTerritory"), "territory"),
-                ("creates", C("creates"), "instrument"),
-                ("maintains", C("maintains"), "instrument"),
-                ("updates", C("updates"), "instrument"),
-                ("concerns", C("concernsInstrument"), "instrument"),
-            ):
+            for key, predicate, _, folder in COMMITMENT_LINKS:
                 self.put(entry, key, self.keys(commitment, predicate, folder))
             self.put(entry, "items", self.items(commitment, sources))
             self.put(entry, "status", self.status_records(commitment, identifier))
