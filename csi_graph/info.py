@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, SKOS
@@ -33,6 +33,7 @@ class ContractSummary:
     ends: str | None
     parties: list[PartySummary]
     commitments: int
+    signed_dates: list[str] = field(default_factory=list)  # several when sources disagree
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,10 @@ class Info:
     def to_text(self) -> str:
         lines = [f"Contracts: {len(self.contracts)}"]
         for c in self.contracts:
-            dates = f"signed {c.signed or 'on an unknown date'}" if c.status == "signed" else c.status
+            signed = (
+                " or ".join(c.signed_dates) + " (sources disagree)" if len(c.signed_dates) > 1 else c.signed
+            )
+            dates = f"signed {signed or 'on an unknown date'}" if c.status == "signed" else c.status
             if c.ends:
                 dates += f", runs to {c.ends}"
             lines.append(f"  {c.identifier}  {c.title}")
@@ -103,7 +107,10 @@ def _contract(graph: Graph, contract: URIRef, lang: str) -> ContractSummary:
         ),
         key=lambda p: (-p.commitments, p.label),
     )
-    signed_dates = sorted(str(d) for s in signatures for d in graph.objects(s, DCTERMS.date))
+    signed_dates = sorted(
+        {str(d) for s in signatures for d in graph.objects(s, DCTERMS.date)}
+        | {str(graph.value(c, RDF.object)) for s in signatures for c in _date_claims(graph, s)}
+    )
     period = graph.value(contract, DCTERMS.temporal)
     ends = graph.value(period, DCAT.endDate) if period is not None else None
     status = graph.value(contract, URIRef(CSI + "contractStatus"))
@@ -117,7 +124,13 @@ def _contract(graph: Graph, contract: URIRef, lang: str) -> ContractSummary:
         ends=str(ends) if ends is not None else None,
         parties=party_summaries,
         commitments=len(commitments),
+        signed_dates=signed_dates,
     )
+
+
+def _date_claims(graph: Graph, signature) -> list:
+    """Sourced claims on a signature's date, kept when sources disagree on it."""
+    return [c for c in graph.subjects(RDF.subject, signature) if (c, RDF.predicate, DCTERMS.date) in graph]
 
 
 def label(graph: Graph, node, lang: str) -> str:

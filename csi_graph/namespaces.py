@@ -30,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "role": BASE + "role/",
     "unit": BASE + "unit/",
     "qkind": BASE + "quantity-kind/",
+    "qbasis": BASE + "quantity-basis/",
     "rel": BASE + "reliability/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

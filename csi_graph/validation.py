@@ -76,16 +76,19 @@ class ValidationReport:
         verdict = "conforms" if self.conforms else "does not conform"
         return f"{', '.join(parts)} in {self.triples} triples: {verdict}"
 
-    def to_text(self, lang: str = "en") -> str:
-        """One line per result (location, severity, focus, path, message, shape), then a summary."""
+    def result_lines(self, lang: str = "en") -> list[str]:
+        """One line per result: location, severity, focus, path, message, shape."""
         lines = []
         for r in self.results:
             where = f"{r.location}: " if r.location else ""
             path = f" {r.path}" if r.path else ""
             shape = f" [{r.shape}]" if r.shape else ""
             lines.append(f"{where}{r.severity}: {r.focus}{path}: {r.message(lang)}{shape}")
-        lines.append(self.summary())
-        return "\n".join(lines)
+        return lines
+
+    def to_text(self, lang: str = "en") -> str:
+        """One line per result, then a summary."""
+        return "\n".join([*self.result_lines(lang), self.summary()])
 
     def to_table(self, lang: str = "en") -> str:
         header = ("Severity", "Focus node", "Path", "Message", "Shape", "Location")

@@ -19,6 +19,7 @@ PREFIX unit: <https://w3id.org/csi-graph/unit/>
 PREFIX qkind: <https://w3id.org/csi-graph/quantity-kind/>
 PREFIX actor: <https://w3id.org/csi-graph/actor-kind/>
 PREFIX cstatus: <https://w3id.org/csi-graph/contract-status/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -50,6 +51,16 @@ COMMUNE = "<territory/commune/99001>"
 DEP = "<territory/departement/99>"
 SRC = "<https://example.org/testville/announcement>"
 SRC2 = "<https://example.org/testville/follow-up>"
+CLAIM = "<claim/testville-2030/signature-state-1-date-1>"
+CLAIM2 = "<claim/testville-2030/signature-state-1-date-2>"
+# The signature's date disputed by two sourced claims instead of stated: valid as it is.
+CLAIMS = (
+    f"DELETE WHERE {{ {SIG} dct:date ?o }} ; INSERT DATA {{ "
+    f'{CLAIM} a csi:Claim ; rdf:subject {SIG} ; rdf:predicate dct:date ; rdf:object "2030-03-15"^^xsd:date ; '
+    f"prov:wasDerivedFrom {SRC} . "
+    f'{CLAIM2} a csi:Claim ; rdf:subject {SIG} ; rdf:predicate dct:date ; rdf:object "2030-03-16"^^xsd:date ; '
+    f"prov:wasDerivedFrom {SRC2} . }}"
+)
 OTHER = (
     "<contract/otherville-2031> a csi:IntegratedSecurityContract . "
     "<party/otherville-2031/city> a csi:ContractParty ; csi:inContract <contract/otherville-2031> ."
@@ -285,6 +296,21 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "rdfs:label",
     ),
     V(
+        "commitment-paraphrase-in-english",
+        drop(C1, "csi:wording")
+        + ";"
+        + add(f'{C1} csi:paraphrase "Five national police posts (fictional)"@en .'),
+        "csish:Commitment-paraphrase",
+        "csi:paraphrase",
+    ),
+    V("commitment-without-text", drop(C1, "csi:wording"), "csish:CommitmentTextShape", None),
+    V(
+        "commitment-wording-and-paraphrase",
+        add(f'{C1} csi:paraphrase "Cinq postes de policiers nationaux (fictif)"@fr .'),
+        "csish:CommitmentTextShape",
+        None,
+    ),
+    V(
         "commitment-without-english-label",
         f'DELETE DATA {{ {C1} rdfs:label "Creation of 5 national police posts (fictional)"@en }}',
         "csish:Commitment-labelEn",
@@ -386,6 +412,12 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Quantity-unit",
         "csi:unit",
     ),
+    V(
+        "quantity-basis-wrong-scheme",
+        add(f"{Q} csi:quantityBasis theme:justice ."),
+        "csish:Quantity-basis",
+        "csi:quantityBasis",
+    ),
     V("quantity-without-kind", drop(Q, "csi:quantityKind"), "csish:Quantity-kind", "csi:quantityKind"),
     V(
         "quantity-two-deadlines",
@@ -464,6 +496,7 @@ COUNTER_EXAMPLES: list[CounterExample] = [
     V("post-role-wrong-scheme", replace(POST, "org:role", "theme:justice"), "csish:Post-role", "org:role"),
     V("post-without-source", drop(POST, "prov:wasDerivedFrom"), "csish:Post-source", "prov:wasDerivedFrom"),
     V("person-two-names", add(f'{PERSON} foaf:name "Alice B. Exemple" .'), "csish:Person-name", "foaf:name"),
+    V("person-without-name", drop(PERSON, "foaf:name"), "csish:PersonNamedShape", None),
     V(
         "person-without-source",
         drop(PERSON, "prov:wasDerivedFrom"),
@@ -495,6 +528,32 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         replace(DEP, "igeo:codeINSEE", '"999"'),
         "csish:Departement-code",
         "igeo:codeINSEE",
+    ),
+    # Sourced claims
+    V("claim-about-nothing", CLAIMS + ";" + drop(CLAIM, "rdf:subject"), "csish:Claim-subject", "rdf:subject"),
+    V(
+        "claim-about-no-property",
+        CLAIMS + ";" + drop(CLAIM, "rdf:predicate"),
+        "csish:Claim-predicate",
+        "rdf:predicate",
+    ),
+    V(
+        "claim-with-two-values",
+        CLAIMS + ";" + add(f'{CLAIM} rdf:object "2030-03-17"^^xsd:date .'),
+        "csish:Claim-object",
+        "rdf:object",
+    ),
+    V(
+        "claim-without-source",
+        CLAIMS + ";" + drop(CLAIM, "prov:wasDerivedFrom"),
+        "csish:Claim-source",
+        "prov:wasDerivedFrom",
+    ),
+    V(
+        "claimed-value-also-picked",
+        CLAIMS + ";" + add(f'{SIG} dct:date "2030-03-15"^^xsd:date .'),
+        "csish:Claim-notAsserted",
+        None,
     ),
     # Sources
     V(
@@ -584,6 +643,7 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Contract-statusBeforeSignature",
         None,
     ),
+    W("single-claim", CLAIMS + ";" + remove_resource(CLAIM2), "csish:Claim-disputed", None),
     W(
         "status-without-description",
         drop(REC, "dct:description"),
@@ -651,7 +711,16 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Contract-titleEn",
         "dct:title",
     ),
-    I("signature-undated", drop(SIG, "dct:date"), "csish:Signature-dateRecommended", "dct:date"),
+    I("signature-undated", drop(SIG, "dct:date"), "csish:Signature-dateRecommended", None),
+    I(
+        "commune-without-confirmed-code",
+        add(
+            f'<territory/commune/ailleurs> a csi:Territory , igeo:Commune ; rdfs:label "Ailleurs (fictif)"@fr ; '
+            f"prov:wasDerivedFrom {SRC} ."
+        ),
+        "csish:Territory-communeCode",
+        None,
+    ),
     I(
         "signature-without-signatory",
         drop(SIG, "csi:signatory"),

@@ -228,7 +228,7 @@ def test_a_kill_leaves_the_previous_package_intact(tmp_path):
     # the next run cleans up what the killed one left, and replaces the package
     subprocess.run(command, check=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert json.loads((outdir / "manifest.json").read_text())["contracts"] == ["chambery-2021"]
+    assert "chambery-2021" in json.loads((outdir / "manifest.json").read_text())["contracts"]
 
 
 def test_a_package_moved_aside_by_a_killed_build_is_put_back(runner, tmp_path):

@@ -88,7 +88,10 @@ def test_ask_exit_codes(runner):
 
 
 def test_query_from_file_stdin_and_expression(runner, tmp_path):
-    text = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> }"
+    text = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> ; "
+        "<https://w3id.org/csi-graph/ontology#inContract> <https://w3id.org/csi-graph/id/contract/chambery-2021> }"
+    )
     path = tmp_path / "count.rq"
     path.write_text(text)
     for args, stdin in (([str(path)], None), (["-"], text), (["-e", text], None)):

@@ -248,7 +248,10 @@ def test_the_comparison_page_puts_contracts_side_by_side(client):
 
 
 def test_sparql_get_post_form_and_direct_body_give_the_same_results(client):
-    query = "SELECT ?c WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> } ORDER BY ?c"
+    query = (
+        "SELECT ?c WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> ; "
+        "<https://w3id.org/csi-graph/ontology#inContract> <https://w3id.org/csi-graph/id/contract/chambery-2021> } ORDER BY ?c"
+    )
     by_get = client.get("/sparql", params={"query": query})
     by_form = client.post("/sparql", data={"query": query})
     by_body = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
@@ -271,7 +274,11 @@ def test_sparql_get_post_form_and_direct_body_give_the_same_results(client):
     ],
 )
 def test_select_results_by_accept_header(client, accept, media):
-    query = 'SELECT ?id WHERE { ?c <http://purl.org/dc/terms/identifier> ?id FILTER(?id = "state-01") }'
+    query = (
+        "SELECT ?id WHERE { ?c <http://purl.org/dc/terms/identifier> ?id ; "
+        "<https://w3id.org/csi-graph/ontology#inContract> <https://w3id.org/csi-graph/id/contract/chambery-2021> "
+        'FILTER(?id = "state-01") }'
+    )
     response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media)
@@ -481,7 +488,10 @@ def test_the_rdflib_store_serves_and_stops_queries_too(shipped):
     settings = Settings(time_limit=TIME_LIMIT, workers=1)
     with TestClient(create_app(shipped, settings)) as reference:
         assert "Chambéry" in get(reference, "/id/contract/chambery-2021.fr.html").text
-        query = "SELECT ?c WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> }"
+        query = (
+            "SELECT ?c WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> ; "
+            "<https://w3id.org/csi-graph/ontology#inContract> <https://w3id.org/csi-graph/id/contract/chambery-2021> }"
+        )
         assert len(reference.get("/sparql", params={"query": query}).json()["results"]["bindings"]) == 16
         started = time.monotonic()
         error_of(reference.get("/sparql", params={"query": CROSS_JOIN}), 503, "timeout")

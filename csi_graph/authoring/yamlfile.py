@@ -1,0 +1,184 @@
+"""Reading an authoring file as YAML nodes that remember their line and column, and writing one.
+
+Every scalar is kept as the text the author typed (no YAML guessing: ``no`` stays ``no``,
+``2021-09-22`` stays a string until the compiler reads it as a date), so that every error can
+name the file, line, column and key, and say what to write instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from csi_graph.errors import CsiError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in an authoring file: where it is and what to do about it."""
+
+    file: str
+    line: int
+    column: int
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" {self.where}:" if self.where else ""
+        return f"{self.file}:{self.line}:{self.column}:{where} {self.message}"
+
+
+class AuthoringError(CsiError):
+    """An authoring file has mistakes: one line per problem, then what happened (exit code 2)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        problems = sorted(problems, key=lambda p: (p.file, p.line, p.column))
+        self.problems = problems
+        files = sorted({p.file for p in problems})
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        lines = [str(p) for p in problems]
+        lines.append(f"{count} in {', '.join(files)}: nothing was written")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(eq=False)
+class Node:
+    line: int
+    column: int
+
+
+@dataclass(eq=False)
+class Scalar(Node):
+    text: str
+    null: bool = False
+
+
+@dataclass(eq=False)
+class Sequence(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Mapping(Node):
+    # key -> (line and column of the key, value)
+    entries: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+    def keys(self) -> list[str]:
+        return list(self.entries)
+
+
+def read_yaml(path: Path, display: str) -> tuple[Node, list[Problem]]:
+    """Parse a YAML file into positioned nodes; YAML syntax errors raise :class:`AuthoringError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CsiError(f"{display}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CsiError(f"{display}: cannot read the file: {error}") from None
+    return read_yaml_text(text, display)
+
+
+def read_yaml_text(text: str, display: str) -> tuple[Node, list[Problem]]:
+    """Parse YAML text into positioned nodes, with the problems found (duplicate keys...)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (error.problem or str(error)).strip()
+        raise AuthoringError(
+            [Problem(display, line, column, "", f"not valid YAML: {problem} (fix the syntax there)")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise AuthoringError([Problem(display, 1, 1, "", f"not valid YAML: {error}")]) from None
+    if root is None:
+        return Mapping(1, 1), []
+    problems: list[Problem] = []
+    return _convert(root, display, problems), problems
+
+
+def _convert(node: yaml.Node, display: str, problems: list[Problem]) -> Node:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if isinstance(node, yaml.ScalarNode):
+        null = node.tag == "tag:yaml.org,2002:null" and node.style is None
+        return Scalar(line, column, node.value, null)
+    if isinstance(node, yaml.SequenceNode):
+        return Sequence(line, column, [_convert(item, display, problems) for item in node.value])
+    mapping = Mapping(line, column)
+    for key_node, value_node in node.value:
+        key = _convert(key_node, display, problems)
+        if not isinstance(key, Scalar):
+            problems.append(Problem(display, key.line, key.column, "", "a key must be a plain word"))
+            continue
+        if key.text in mapping.entries:
+            first = mapping.entries[key.text][0]
+            problems.append(
+                Problem(
+                    display,
+                    key.line,
+                    key.column,
+                    "",
+                    f"key '{key.text}' appears twice (first at line {first.line}); keep one",
+                )
+            )
+            continue
+        mapping.entries[key.text] = (key, _convert(value_node, display, problems))
+    return mapping
+
+
+# ---------------------------------------------------------------------- writing
+
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./+-]*$")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def dump_yaml(document: dict) -> str:
+    """Block-style YAML of nested dicts, lists and strings, quoting only what needs it."""
+    lines: list[str] = []
+    for i, (key, value) in enumerate(document.items()):
+        if i:
+            lines.append("")
+        lines += _emit_entry(key, value, 0)
+    return "\n".join(lines) + "\n"
+
+
+def quote(text: str) -> str:
+    """A YAML scalar for ``text``: plain when safe, else a double-quoted (JSON) string."""
+    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _emit_entry(key: str, value, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(value, str):
+        return [f"{pad}{key}: {quote(value)}"]
+    if isinstance(value, list) and all(isinstance(v, str) and _PLAIN.match(v) for v in value):
+        flow = f"{pad}{key}: [{', '.join(value)}]"
+        if len(flow) <= 100:
+            return [flow]
+    return [f"{pad}{key}:", *_emit(value, indent + 2)]
+
+
+def _emit(value, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(value, dict):
+        return [line for key, item in value.items() for line in _emit_entry(key, item, indent)]
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            if isinstance(item, dict):
+                inner = _emit(item, indent + 2)
+                lines += [f"{pad}- {inner[0][indent + 2 :]}", *inner[1:]]
+            else:
+                lines.append(f"{pad}- {quote(item)}")
+        return lines
+    return [f"{pad}{quote(value)}"]

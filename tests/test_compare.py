@@ -1,0 +1,359 @@
+"""The comparison: its numbers against the research notes, an independent recount, formats, chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+import pytest
+from rdflib import RDF, URIRef
+
+from csi_graph.cli import cli
+from csi_graph.compare import compare
+from csi_graph.heatmap import heatmap_svg
+from csi_graph.loader import load
+from csi_graph.report import render
+
+CSI = "https://w3id.org/csi-graph/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@pytest.fixture(scope="module")
+def comparison(shipped):
+    return compare(shipped)
+
+
+def targets(comparison, contract: str, kind: str) -> set[tuple[str, str | None, str | None]]:
+    return {
+        (t.value, t.basis, t.deadline)
+        for t in comparison.targets
+        if t.contract == contract and t.kind == kind
+    }
+
+
+# ---------------------------------------------------------------------- against the research notes
+
+# The notes' "Count of commitments found" table (../shared/research/csi-cities.md): State
+# (all State services), Parquet/Justice, Commune, Other. csi-graph records the State's
+# Justice commitments under the State party, so State + Parquet is what compares.
+NOTES_COUNTS = {
+    "toulouse-2020": (5 + 1, 7, {}),
+    "nantes-2021": (4 + 0, 3, {"intercommunality": 1}),
+    "dijon-2021": (2 + 2, 3, {}),
+    "arles-2021": (2 + 0, 3, {}),
+    "montpellier-2021": (0, 0, {}),
+    "dunkerque-2022": (0, 0, {}),
+    "le-havre-2022": (2 + 0, 2, {}),
+    "echirolles-2022": (4 + 1, 3, {}),
+    "avignon-2022": (2 + 0, 7, {}),
+    "chatellerault-2023": (4 + 0, 2, {}),
+    "bordeaux-2024": (4 + 0, 2, {}),
+    "nimes-2021": (0, 0, {}),
+}
+
+
+@pytest.mark.parametrize("contract", sorted(NOTES_COUNTS))
+def test_commitments_per_party_match_the_notes(comparison, contract):
+    state, commune, others = NOTES_COUNTS[contract]
+    counts = comparison.parties[contract]
+    assert counts.get("state", 0) + counts.get("prosecution", 0) == state
+    assert counts.get("commune", 0) + counts.get("local-authority", 0) == commune
+    for kind, n in others.items():
+        assert counts[kind] == n
+    assert comparison.contract(contract).commitments == state + commune + sum(others.values())
+
+
+def test_parquet_commitments_where_the_notes_count_them_apart(comparison):
+    assert comparison.parties["dijon-2021"]["prosecution"] == 2
+    assert comparison.parties["echirolles-2022"]["prosecution"] == 1
+    assert comparison.parties["nantes-2021"]["prosecution"] == 0  # co-signed, no commitment known
+
+
+def test_toulouse_as_in_the_notes(comparison):
+    toulouse = comparison.contract("toulouse-2020")
+    assert (toulouse.signed, toulouse.start, toulouse.end, toulouse.years) == (
+        ["2020-10-09"],
+        ["2020"],
+        ["2026"],
+        6,
+    )
+    assert ("111", "additional", "2021") in targets(comparison, "toulouse-2020", "national-police-staff")
+    assert targets(comparison, "toulouse-2020", "municipal-police-staff") == {("100", "additional", "2025")}
+    # "d'ici 2022" (city's page) vs "d'ici 2023" (city magazine): both kept, each with its source.
+    cameras = [t for t in comparison.targets if t.contract == "toulouse-2020" and t.kind == "cameras"]
+    assert {(t.value, t.deadline, t.sources[0][1]) for t in cameras} == {
+        ("100", "2022", "A"),
+        ("100", "2023", "A"),
+    }
+    signatories = {(s.post, tuple(s.names)) for s in comparison.signatories if s.contract == "toulouse-2020"}
+    assert signatories == {("Prime Minister", ("Jean Castex",)), ("Mayor of Toulouse", ("Jean-Luc Moudenc",))}
+    first = next(r for r in comparison.realisations if r.contract == "toulouse-2020")
+    assert (first.date, first.status) == ("2020-12-30", "in-progress")
+    assert first.description.startswith("Thirteen national police officers")
+
+
+def test_nantes_as_in_the_notes(comparison):
+    nantes = comparison.contract("nantes-2021")
+    assert {(t.label, t.kind) for t in nantes.territories} == {
+        ("Nantes", "commune"),
+        ("Nantes Métropole", "intercommunality"),
+    }
+    assert targets(comparison, "nantes-2021", "national-police-staff") == {
+        ("70", "additional", None),
+        ("33", "additional", "2021"),
+        ("37", "additional", "2022"),
+    }
+    assert targets(comparison, "nantes-2021", "municipal-police-staff") == {
+        ("70", "additional", "2023"),
+        ("29", "additional", "2021"),
+    }
+    posts = {(s.post, tuple(s.names)) for s in comparison.signatories if s.contract == "nantes-2021"}
+    assert ("President of Nantes Métropole", ("Johanna Rolland",)) in posts and len(posts) == 7
+    assert comparison.themes["nantes-2021"]["transport"] == 1
+
+
+def test_dijon_as_in_the_notes(comparison):
+    dijon = comparison.contract("dijon-2021")
+    assert dijon.signed == ["2021-05-20", "2021-05-21"]  # 20 May per two sources, 21 May per the Gazette
+    assert targets(comparison, "dijon-2021", "national-police-staff") == {("42", "additional", None)}
+    assert targets(comparison, "dijon-2021", "justice-staff") == {("5.5", "additional", None)}
+    assert ("30", "additional", "2023") in targets(comparison, "dijon-2021", "municipal-police-staff")
+    prefect = next(s for s in comparison.signatories if s.contract == "dijon-2021" and s.role == "Prefect")
+    assert prefect.names == []  # not named in the excerpts read: left unknown
+
+
+def test_avignon_keeps_both_versions(comparison):
+    assert targets(comparison, "avignon-2022", "municipal-police-staff") == {
+        ("10", "additional", None),
+        ("120", "total", "2026"),
+        ("12", "additional", "2024"),
+        ("120", "total", "2024"),
+    }
+    assert targets(comparison, "avignon-2022", "funding-amount") == {
+        ("500000", None, None),
+        ("170000", None, None),
+    }
+    names = next(
+        s.names for s in comparison.signatories if s.role == "Academic director of education services"
+    )
+    assert names == ["Claudie François-Galin", "Claudie François-Gallin"]
+
+
+def test_other_contracts_as_in_the_notes(comparison):
+    assert comparison.contract("chatellerault-2023").years == 4  # 2023-2027
+    assert targets(comparison, "bordeaux-2024", "cofunding-rate") == {("50", "total", None)}
+    assert targets(comparison, "bordeaux-2024", "municipal-police-staff") == {
+        ("200", "total", "2026"),
+        ("30", "additional", None),
+    }
+    assert [t.kind for t in comparison.contract("essonne").territories] == ["departement"]
+    assert comparison.contract("dunkerque-2022").territories[0].kind == "territory"
+    nimes = comparison.contract("nimes-2021")
+    assert (nimes.status, nimes.commitments, nimes.signed) == ("not-signed", 0, [])
+
+
+# ---------------------------------------------------------------------- an independent recount
+
+
+def test_theme_matrix_matches_a_recount_in_python(shipped, comparison):
+    """Walk skos:broader in Python over the rdflib graph; the SPARQL matrix must agree."""
+    graph = shipped.data_graph
+    broader = {s: o for s, o in graph.subject_objects(URIRef(SKOS + "broader"))}
+
+    def volet(theme):
+        while theme in broader:
+            theme = broader[theme]
+        return theme
+
+    counted: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for commitment in graph.subjects(RDF.type, URIRef(CSI + "Commitment")):
+        contract = str(graph.value(commitment, URIRef(CSI + "inContract"))).rsplit("/", 1)[-1]
+        for theme in graph.objects(commitment, URIRef(CSI + "theme")):
+            counted[contract][str(volet(theme)).rsplit("/", 1)[-1]].add(commitment)
+    recount = {c: {v: len(s) for v, s in volets.items()} for c, volets in counted.items()}
+    assert {c: m for c, m in comparison.themes.items() if m} == recount
+    assert comparison.themes["chambery-2021"] == {
+        "internal-security": 6,
+        "justice": 2,
+        "crime-prevention": 8,
+        "radicalisation-separatism": 1,
+        "urban-policy": 1,
+    }
+
+
+def test_volets_are_the_circulars_in_order(comparison):
+    assert [key for key, _ in comparison.volets] == [
+        "internal-security",
+        "justice",
+        "crime-prevention",
+        "radicalisation-separatism",
+        "transport",
+        "urban-policy",
+        "national-education",
+    ]
+
+
+def test_similarity_is_the_cosine_of_theme_counts(shipped, comparison):
+    scores = comparison.similarity
+    ids = [c.identifier for c in comparison.contracts]
+    for a in ids:
+        for b in ids:
+            assert scores[a][b] == scores[b][a]
+        if comparison.contract(a).commitments:
+            assert scores[a][a] == 1.0
+        else:
+            assert all(scores[a][b] is None for b in ids)
+
+    # By hand: Châtellerault and Bordeaux, from their commitments' themes.
+    def vector(contract: str) -> dict[str, int]:
+        rows = shipped.query(
+            """PREFIX csi: <https://w3id.org/csi-graph/ontology#>
+            SELECT ?theme (COUNT(DISTINCT ?c) AS ?n) WHERE {
+                ?c csi:inContract ?k ; csi:theme ?theme . ?k <http://purl.org/dc/terms/identifier> ?id
+                FILTER(?id = ?wanted) } GROUP BY ?theme""",
+            wanted=f'"{contract}"',
+        )
+        return {row["theme"]: row["n"] for row in rows}
+
+    a, b = vector("chatellerault-2023"), vector("bordeaux-2024")
+    dot = sum(n * b.get(k, 0) for k, n in a.items())
+    expected = dot / (math.sqrt(sum(n * n for n in a.values())) * math.sqrt(sum(n * n for n in b.values())))
+    assert scores["chatellerault-2023"]["bordeaux-2024"] == round(expected, 3)
+    assert comparison.nearest("chatellerault-2023") == ("bordeaux-2024", round(expected, 3))
+
+
+def test_oxigraph_gives_the_same_comparison(comparison):
+    assert compare(load(store="oxigraph")).to_dict() == comparison.to_dict()
+
+
+def test_chosen_contracts_in_the_order_given(shipped):
+    chosen = compare(shipped, ["nantes-2021", "toulouse-2020"])
+    assert [c.identifier for c in chosen.contracts] == ["nantes-2021", "toulouse-2020"]
+    assert set(chosen.themes) == {"nantes-2021", "toulouse-2020"}
+
+
+def test_unknown_contract_suggests_the_nearest(runner):
+    result = runner.invoke(cli, ["compare", "toulose-2020"])
+    assert result.exit_code == 2
+    assert result.stderr == "Error: no contract 'toulose-2020' is loaded; did you mean toulouse-2020?\n"
+
+
+# ---------------------------------------------------------------------- formats and chart
+
+
+def test_csv_is_the_theme_matrix(runner):
+    result = runner.invoke(cli, ["compare", "-f", "csv"])
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == [
+        "Contract",
+        "Internal security",
+        "Justice",
+        "Crime prevention",
+        "Radicalisation and separatism",
+        "Transport",
+        "Urban policy",
+        "National education",
+        "Commitments",
+    ]
+    assert ["toulouse-2020", "11", "1", "2", "0", "0", "1", "0", "13"] in rows
+    assert ["nimes-2021", "–", "–", "–", "–", "–", "–", "–", "0"] in rows
+    assert len(rows) == 1 + 14
+
+
+def test_csv_of_targets_carries_the_source_addresses(runner):
+    result = runner.invoke(cli, ["compare", "dijon-2021", "-f", "csv", "--section", "targets"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    justice = next(r for r in rows if r["Measures"] == "Justice staff")
+    assert (justice["Target"], justice["Sources"]) == ("+5.5 posts", "B")
+    assert justice["URLs"].startswith("https://www.francebleu.fr/")
+
+
+def test_csv_takes_one_section(runner):
+    result = runner.invoke(cli, ["compare", "-f", "csv", "-s", "themes", "-s", "targets"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "Error: CSV holds one table: choose one --section (for example --section themes)\n"
+    )
+
+
+def test_markdown_and_french(runner):
+    result = runner.invoke(cli, ["compare", "toulouse-2020", "-f", "md", "-s", "themes", "--lang", "fr"])
+    lines = result.stdout.splitlines()
+    assert lines[2].startswith("| Contrat | Sécurité intérieure | Justice | Prévention de la délinquance |")
+    assert "| toulouse-2020 | 11 | 1 | 2 | 0 | 0 | 1 | 0 | 13 |" in lines
+
+
+def test_json_document(runner):
+    document = json.loads(runner.invoke(cli, ["compare", "-f", "json"]).stdout)
+    assert set(document) >= {
+        "contracts",
+        "themes",
+        "parties",
+        "targets",
+        "signatories",
+        "similarity",
+        "realisations",
+    }
+    assert document["similarity"]["method"].startswith("cosine")
+    assert document["themes"]["toulouse-2020"]["internal-security"] == 11
+
+
+def test_table_sections(runner):
+    result = runner.invoke(cli, ["compare", "dijon-2021", "-s", "durations"])
+    assert result.stdout.splitlines() == [
+        "Durations",
+        "Contract    Status  Signed                                      Start  End  Years",
+        "----------  ------  ------------------------------------------  -----  ---  -----",
+        "dijon-2021  Signed  2021-05-20 / 2021-05-21 (sources disagree)",
+    ]
+
+
+def test_chart_is_an_svg_heatmap_of_themes_by_contracts(runner, tmp_path, comparison):
+    chart = tmp_path / "themes.svg"
+    result = runner.invoke(cli, ["compare", "--chart", str(chart), "-s", "overview"])
+    assert result.exit_code == 0, result.output
+    root = ET.parse(chart).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    cells = [g for g in root.iter(f"{ns}g") if g.find(f"{ns}rect") is not None]
+    assert len(cells) == 7 * 14
+    tips = {g.find(f"{ns}title").text for g in cells}
+    assert "toulouse-2020 – Internal security: 11 commitments" in tips
+    assert "nimes-2021 – Transport: no commitment known from the sources read" in tips
+    texts = {t.text for t in root.iter(f"{ns}text")}
+    assert {"Toulouse 2020", "Nantes + 2021", "Nîmes (not signed)", "Radicalisation and separatism"} <= texts
+    assert chart.read_text(encoding="utf-8") == heatmap_svg(comparison, comparison.read_on)
+
+
+def test_chart_must_be_svg(runner, tmp_path):
+    result = runner.invoke(cli, ["compare", "--chart", str(tmp_path / "themes.png")])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"Error: {tmp_path / 'themes.png'}: the chart is an SVG image; give a file name ending in .svg\n"
+    )
+    assert not (tmp_path / "themes.png").exists()
+
+
+def test_html_page_embeds_the_chart_and_links_sources(comparison):
+    page = render(comparison, "html", chart=heatmap_svg(comparison))
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page
+    for section in (
+        "overview",
+        "themes",
+        "parties",
+        "targets",
+        "signatories",
+        "durations",
+        "similarity-matrix",
+    ):
+        assert f'<table id="{section}">' in page
+    assert (
+        '<a href="https://www.toulouse.fr/web/prevention-securite/-/contrat-de-securite-integree?redirect=%2F">'
+        in page
+    )
+    ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])  # well-formed inline SVG
