@@ -216,7 +216,7 @@ def test_search(shipped):
 
 def test_contracts_overview(shipped):
     (row,) = [r for r in shipped.query("contracts-overview") if r["identifier"] == "chambery-2021"]
-    assert (row["identifier"], row["territory"], row["status"], row["signed"], row["ends"]) == (
+    assert (row["identifier"], row["territories"], row["status"], row["signed"], row["ends"]) == (
         "chambery-2021",
         "Chambéry",
         "Signed",
