@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from csi_graph.namespaces import PREFIXES
-from csi_graph.terms import ox_to_rdflib
+from csi_graph.terms import ox_to_rdflib, rdflib_to_ox
 
 Triple = tuple[Node, Node, Node]
 
@@ -87,6 +87,17 @@ class RdflibStore:
     def update(self, graph: str, text: str) -> None:
         self.dataset.graph(URIRef(graph)).update(text)
 
+    def oxigraph(self, graphs: list[str]) -> tuple[ox.Store, list[ox.NamedNode]]:
+        """A new in-memory Oxigraph store with a copy of ``graphs`` (for the SPARQL validator)."""
+        store = ox.Store()
+        names = [ox.NamedNode(name) for name in graphs]
+        store.bulk_extend(
+            ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), name)
+            for name in names
+            for s, p, o in self.triples(name.value)
+        )
+        return store, names
+
 
 class OxigraphStore:
     """An embedded Oxigraph store, in memory or in a folder (``path``)."""
@@ -141,6 +152,9 @@ class OxigraphStore:
 
     def update(self, graph: str, text: str) -> None:
         raise NotImplementedError("updates go through the rdflib store")
+
+    def oxigraph(self, graphs: list[str]) -> tuple[ox.Store, list[ox.NamedNode]]:
+        return self.store, [ox.NamedNode(name) for name in graphs]
 
 
 def _rename(term, prefix: str):
