@@ -104,8 +104,27 @@ class OxigraphStore:
 
     name = "oxigraph"
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.store = ox.Store(str(path)) if path is not None else ox.Store()
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self.store = ox.Store()
+        else:
+            self.store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+
+    def load_file(self, path: Path, fmt: ox.RdfFormat, base_iri: str, graph: str) -> int:
+        """Parse a triples file straight into ``graph`` with Oxigraph's bulk loader.
+
+        Several times faster than going through Python quad by quad. Blank nodes get fresh
+        identifiers per file, so files never share one by accident. On a syntax error the
+        graph is emptied and the error propagates (the caller re-reads the file for a
+        precise message).
+        """
+        target = ox.NamedNode(graph)
+        try:
+            self.store.bulk_load(path=str(path), format=fmt, base_iri=base_iri, to_graph=target)
+        except SyntaxError:
+            self.store.clear_graph(target)
+            raise
+        return self._count(graph)
 
     def add(self, quads: Iterable[ox.Quad], default_graph: str, bnode_prefix: str) -> dict[str, int]:
         """Add parsed quads; triples of the default graph go to ``default_graph``."""

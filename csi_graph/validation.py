@@ -124,6 +124,9 @@ class ValidationReport:
 
 
 ENGINES = ("auto", "pyshacl", "sparql")
+# From this many triples (all graphs), "auto" validates with SPARQL: pySHACL then takes
+# tens of seconds, the SPARQL engine under one (see BENCHMARKS.md).
+SPARQL_ENGINE_FROM_TRIPLES = 20_000
 
 
 def validate(
@@ -137,8 +140,8 @@ def validate(
     ``engine`` is ``"pyshacl"`` (the reference validator, walking focus nodes in Python),
     ``"sparql"`` (each constraint compiled to one whole-graph SPARQL query run by Oxigraph,
     see :mod:`csi_graph.shacl_sparql`; minutes become seconds at a million triples) or
-    ``"auto"``: ``sparql`` when the dataset lives in an Oxigraph store (large data), else
-    ``pyshacl``. Both report the same results; ``auto`` falls back to pySHACL for shapes
+    ``"auto"``: ``sparql`` when the dataset lives in an Oxigraph store or holds
+    :data:`SPARQL_ENGINE_FROM_TRIPLES` triples, else ``pyshacl``. Both report the same results; ``auto`` falls back to pySHACL for shapes
     the SPARQL engine does not translate.
     """
     from csi_graph.shacl_sparql import Unsupported
@@ -146,7 +149,10 @@ def validate(
     if engine not in ENGINES:
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     shapes_graph = shapes if shapes is not None else dataset.shapes_graph
-    chosen = engine if engine != "auto" else ("sparql" if dataset.store.name == "oxigraph" else "pyshacl")
+    chosen = engine
+    if engine == "auto":
+        large = dataset.store.name == "oxigraph" or len(dataset) >= SPARQL_ENGINE_FROM_TRIPLES
+        chosen = "sparql" if large else "pyshacl"
     if chosen == "sparql":
         try:
             results, report_graph, triples = _validate_sparql(dataset, shapes_graph)
@@ -213,7 +219,7 @@ def _validate_sparql(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationRe
                 value=_node(value) if value is not None else None,
                 shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
                 component=check.component,
-                messages=messages or {"": f"{check.component} failed"},
+                messages=dict(sorted((messages or {"": f"{check.component} failed"}).items())),
                 location=str(location) if location else None,
             )
         )
@@ -289,7 +295,7 @@ def _result(report: Graph, node, dataset: Dataset, shapes: Graph) -> ValidationR
         value=_node(value) if value is not None else None,
         shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
         component=component,
-        messages=messages,
+        messages=dict(sorted(messages.items())),
         location=str(location) if location else None,
     )
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 from counterexamples import PROLOGUE, add, drop, replace
+from engines import validate_both
 
 from csi_graph.loader import load
-from csi_graph.validation import validate
 
 GRAPH = "https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl"
 K = "<contract/chambery-2021>"
@@ -204,7 +204,7 @@ MUTANTS = [
 def caught(mutant: Mutant) -> bool:
     dataset = load()
     dataset.update(GRAPH, PROLOGUE + mutant.update)
-    counts = validate(dataset).counts
+    counts = validate_both(dataset).counts
     return counts["Violation"] + counts["Warning"] > 0
 
 
