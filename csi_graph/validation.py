@@ -164,7 +164,15 @@ def validate(
         results, report_graph, triples = _validate_pyshacl(dataset, shapes_graph)
     ordered = sorted(
         set(results),
-        key=lambda r: (SEVERITIES.index(r.severity), r.location or "~", r.focus, r.path or "", r.shape or ""),
+        key=lambda r: (
+            SEVERITIES.index(r.severity),
+            r.location or "~",
+            r.focus,
+            r.path or "",
+            r.shape or "",
+            r.value or "",
+            r.component,
+        ),
     )
     return ValidationReport(
         ordered, report_graph, allow_warnings=allow_warnings, triples=triples, engine=chosen
