@@ -80,10 +80,10 @@ def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
 
 
 def _load(paths=(), **options):
-    """The one loader, with the global --store and --cache options."""
+    """The one loader, with the global --store and --cache options: every command loads through it."""
     from csi_graph.loader import load
 
-    return load(paths, **click.get_current_context().find_root().obj, **options)
+    return load(paths, **(click.get_current_context().find_root().obj or {}), **options)
 
 
 def _output(text: str, output: str | None) -> None:

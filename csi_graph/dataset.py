@@ -110,6 +110,12 @@ class Dataset:
         """
         return self.store.oxigraph([info.name for info in self.graphs if info.role in roles])
 
+    def write_nquads(self, path: str | Path) -> None:
+        """Write every graph, with its name, as N-Quads (atomically): what a SPARQL server loads."""
+        from csi_graph.files import write_atomic
+
+        write_atomic(path, self.store.nquads([info.name for info in self.graphs]))
+
     @cached_property
     def data_graph(self) -> Graph:
         """Ontology, schemes and data merged: what validation checks."""

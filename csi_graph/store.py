@@ -87,6 +87,9 @@ class RdflibStore:
     def update(self, graph: str, text: str) -> None:
         self.dataset.graph(URIRef(graph)).update(text)
 
+    def nquads(self, graphs: list[str]) -> bytes:
+        return self.oxigraph(graphs)[0].dump(format=ox.RdfFormat.N_QUADS)
+
     def oxigraph(self, graphs: list[str]) -> tuple[ox.Store, list[ox.NamedNode]]:
         """A new in-memory Oxigraph store with a copy of ``graphs`` (for the SPARQL validator)."""
         store = ox.Store()
@@ -174,6 +177,10 @@ class OxigraphStore:
 
     def oxigraph(self, graphs: list[str]) -> tuple[ox.Store, list[ox.NamedNode]]:
         return self.store, [ox.NamedNode(name) for name in graphs]
+
+    def nquads(self, graphs: list[str]) -> bytes:
+        # The store holds the dataset's graphs and nothing else: dump them all at once.
+        return self.store.dump(format=ox.RdfFormat.N_QUADS)
 
 
 def _rename(term, prefix: str):

@@ -53,7 +53,7 @@ def local(synthetic_10k):
 def endpoint(local, tmp_path_factory):
     folder = tmp_path_factory.mktemp("oxigraph-server")
     dump = folder / "dataset.nq"
-    local.store.store.dump(str(dump), ox.RdfFormat.N_QUADS)
+    local.write_nquads(dump)
     command = oxigraph_command()
     subprocess.run(
         [command, "load", "--location", str(folder / "db"), "--file", str(dump)],
