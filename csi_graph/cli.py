@@ -80,10 +80,17 @@ def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
 
 
 def _load(paths=(), **options):
-    """The one loader, with the global --store and --cache options: every command loads through it."""
+    """The one loader, with the global --store and --cache options: every command loads through it.
+
+    ``options`` override the global ones: a command that scans the whole graph many times
+    passes ``cache=False``, since queries run 3–5× faster on an in-memory store than on
+    the on-disk cache (see BENCHMARKS.md), while a command that runs a few queries gains
+    the seconds that parsing would take.
+    """
     from csi_graph.loader import load
 
-    return load(paths, **(click.get_current_context().find_root().obj or {}), **options)
+    settings = {**(click.get_current_context().find_root().obj or {}), **options}
+    return load(paths, **settings)
 
 
 def _output(text: str, output: str | None) -> None:
@@ -149,7 +156,7 @@ def validate(
     """
     from csi_graph.validation import validate as run_validation
 
-    dataset = _load(paths, contracts=not paths)
+    dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
     report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine)
     _output(report.render(fmt, lang), output)
     ctx.exit(0 if report.conforms else 1)

@@ -192,7 +192,24 @@ def test_validate_output_is_the_same_on_every_store_and_engine(runner, tmp_path,
             result = runner.invoke(cli, [*options, "validate", str(broken), "-f", "json", "--engine", engine])
             assert result.exit_code == 1, result.output
             assert result.stdout == reference.stdout, (options, engine)
-    assert len(list((tmp_path / "cache").iterdir())) == 1
+    assert not (tmp_path / "cache").exists()  # validate scans the graph: it loads in memory
+
+
+def test_info_uses_the_cache_and_says_the_same(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("CSI_GRAPH_CACHE_DIR", str(tmp_path))
+    reference = runner.invoke(cli, ["info", str(SYNTHETIC), "-f", "json"])
+    first = runner.invoke(cli, ["--store", "oxigraph", "info", str(SYNTHETIC), "-f", "json"])
+    assert len(list(tmp_path.iterdir())) == 1
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(loader, "_load_file", no_parsing)
+    second = runner.invoke(cli, ["--store", "oxigraph", "info", str(SYNTHETIC), "-f", "json"])
+    assert reference.exit_code == first.exit_code == second.exit_code == 0, second.output
+    assert first.stdout == second.stdout == reference.stdout
+    no_cache = runner.invoke(cli, ["--store", "oxigraph", "--no-cache", "info", str(SYNTHETIC)])
+    assert no_cache.exit_code != 0 and "parsed again" in no_cache.output
 
 
 def test_store_option_is_checked(runner):
