@@ -195,7 +195,7 @@ PLACES = ("Centre", "Gare", "Les Hauts", "Bellevue", "Les Prés", "Le Port", "Vi
 FIRST_NAMES = ("Camille", "Dominique", "Claude", "Alex", "Sacha", "Morgan", "Lou", "Noa", "Eden", "Charlie")
 LAST_NAMES = ("Exemple", "Fictif", "Modèle", "Essai", "Maquette", "Prototype", "Brouillon", "Ébauche")
 STATUSES = ("status:planned", "status:in-progress", "status:partially-realised", "status:realised")
-PARTIES = (  # key, kind, French label, English label, role, post label
+PARTIES = (  # key, kind, French label, English label, role of the signatory's post
     ("state", "actor:state", "État", "State", "role:prefet"),
     ("parquet", "actor:prosecution", "Parquet", "Public prosecutor", "role:procureur"),
     ("city", "actor:commune", "Ville de {city}", "City of {city}", "role:maire"),
@@ -352,37 +352,63 @@ class _Generator:
         )
 
     def contract(self, index: int, plant: str | None, previous_party: str | None) -> tuple[str, str]:
+        """One contract with everything it points to; returns its Turtle and a party of it."""
         rng = self.rng
         code = f"{index:05d}"
         year = 2021 + index % 5
         cid = f"synth-{code}-{year}"
-        city = f"Synthville {code}"
-        contract = f"<contract/{cid}>"
-        commune = f"<territory/commune/synth-{code}>"
-        src = f"<{SOURCE_BASE}{cid}/announcement>"
-        followup_src = f"<{SOURCE_BASE}{cid}/follow-up>"
         signed = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        end = str(year + 5)
-        start = signed
-        signature_date = signed
-        if plant == "period-inverted":
-            start = f"{year + 6}-01-15"
-        if plant == "signed-after-end":
-            signature_date = f"{year + 6}-02-01"
-        read_on = f"{year + 4}-06-01"
-        out: list[str] = []
-        expected: list[ExpectedResult] = []
-        add = out.append
+        c = _Contract(
+            index=index,
+            code=code,
+            year=year,
+            cid=cid,
+            city=f"Synthville {code}",
+            iri=f"<contract/{cid}>",
+            commune=f"<territory/commune/synth-{code}>",
+            source=f"<{SOURCE_BASE}{cid}/announcement>",
+            follow_up=f"<{SOURCE_BASE}{cid}/follow-up>",
+            signed=signed,
+            end=str(year + 5),
+            read_on=f"{year + 4}-06-01",
+            plant=plant,
+            previous_party=previous_party,
+        )
+        self._head(c)
+        self._places_and_organisations(c)
+        self._parties(c)
+        self._commitments(c)
+        c.add(
+            self.source(
+                c.source,
+                f"Annonce inventée ({c.city})",
+                f"Invented announcement ({c.city})",
+                "rel:a",
+                c.read_on,
+            )
+        )
+        c.add(
+            self.source(
+                c.follow_up, f"Bilan inventé ({c.city})", f"Invented report ({c.city})", "rel:b", c.read_on
+            )
+        )
+        if plant is not None:
+            self.planted.append(Planted(plant, DATA_BASE + f"contract/{cid}", tuple(c.expected)))
+        self.count_contracts += 1
+        return "".join(c.out), c.parties[1]
 
-        add(
+    def _head(self, c: _Contract) -> None:
+        """The contract and its period (where the period and signature mistakes go)."""
+        start = f"{c.year + 6}-01-15" if c.plant == "period-inverted" else c.signed
+        c.add(
             self.resource(
-                contract,
+                c.iri,
                 ("a", "csi:IntegratedSecurityContract"),
-                ("dct:identifier", f'"{cid}"'),
+                ("dct:identifier", f'"{c.cid}"'),
                 (
                     "dct:title",
-                    f'"Contrat de sécurité intégrée de {city} (synthétique)"@fr , '
-                    f'"Integrated security contract of {city} (synthetic)"@en',
+                    f'"Contrat de sécurité intégrée de {c.city} (synthétique)"@fr , '
+                    f'"Integrated security contract of {c.city} (synthetic)"@en',
                 ),
                 (
                     "dct:description",
@@ -391,314 +417,308 @@ class _Generator:
                 ),
                 ("csi:legalBasis", LEGAL_BASIS),
                 ("csi:contractStatus", "cstatus:signed"),
-                ("csi:territory", commune),
-                ("dct:temporal", f"<period/{cid}>"),
-                ("csi:followUpBody", f"<instrument/{cid}/clspdr>"),
-                ("prov:wasDerivedFrom", src),
+                ("csi:territory", c.commune),
+                ("dct:temporal", f"<period/{c.cid}>"),
+                ("csi:followUpBody", f"<instrument/{c.cid}/clspdr>"),
+                ("prov:wasDerivedFrom", c.source),
             )
         )
-        add(
+        c.add(
             self.resource(
-                f"<period/{cid}>",
+                f"<period/{c.cid}>",
                 ("a", "dct:PeriodOfTime"),
                 ("dcat:startDate", _date(start)),
-                ("dcat:endDate", f'"{end}"^^xsd:gYear'),
-                ("prov:wasDerivedFrom", src),
+                ("dcat:endDate", f'"{c.end}"^^xsd:gYear'),
+                ("prov:wasDerivedFrom", c.source),
             )
         )
-        if plant in ("period-inverted", "signed-after-end"):
-            shape = (
-                "csish:Contract-periodOrder"
-                if plant == "period-inverted"
-                else "csish:Contract-signedAfterEnd"
-            )
-            expected.append(ExpectedResult("Violation", contract, None, shape))
+        if c.plant == "period-inverted":
+            c.expect("Violation", c.iri, None, "csish:Contract-periodOrder")
+        if c.plant == "signed-after-end":
+            c.expect("Violation", c.iri, None, "csish:Contract-signedAfterEnd")
 
-        # Territory, organisations, posts, persons
-        insee = "9900" if plant == "bad-insee-code" else f"99{index % 1000:03d}"
-        if plant == "bad-insee-code":
-            expected.append(ExpectedResult("Violation", commune, "igeo:codeINSEE", "csish:Commune-code"))
-        places = rng.sample(PLACES, 2)
-        neighbourhoods = [f"<territory/neighbourhood/synth-{code}-{_slug(p)}>" for p in places]
-        add(
+    def _places_and_organisations(self, c: _Contract) -> None:
+        """The commune, two neighbourhoods, the city's and the parquet's organisations and posts."""
+        insee = "9900" if c.plant == "bad-insee-code" else f"99{c.index % 1000:03d}"
+        if c.plant == "bad-insee-code":
+            c.expect("Violation", c.commune, "igeo:codeINSEE", "csish:Commune-code")
+        c.places = self.rng.sample(PLACES, 2)
+        c.neighbourhoods = [f"<territory/neighbourhood/synth-{c.code}-{_slug(p)}>" for p in c.places]
+        c.add(
             self.resource(
-                commune,
+                c.commune,
                 ("a", "csi:Commune"),
-                ("rdfs:label", f"{_text(city)}@fr"),
+                ("rdfs:label", f"{_text(c.city)}@fr"),
                 ("igeo:codeINSEE", f'"{insee}"'),
                 ("schema:containedInPlace", "<territory/departement/synth-99>"),
-                ("prov:wasDerivedFrom", src),
+                ("prov:wasDerivedFrom", c.source),
             )
         )
-        for place, iri in zip(places, neighbourhoods, strict=True):
-            add(
+        for place, iri in zip(c.places, c.neighbourhoods, strict=True):
+            c.add(
                 self.resource(
                     iri,
                     ("a", "csi:Neighbourhood"),
-                    ("rdfs:label", f"{_text(place + ' (' + city + ')')}@fr"),
-                    ("schema:containedInPlace", commune),
-                    ("prov:wasDerivedFrom", src),
+                    ("rdfs:label", f"{_text(place + ' (' + c.city + ')')}@fr"),
+                    ("schema:containedInPlace", c.commune),
+                    ("prov:wasDerivedFrom", c.source),
                 )
             )
-        organisations = {
+        c.organisations = {
             "state": "<organisation/prefecture/synth-99>",
-            "parquet": f"<organisation/parquet/synth-{code}>",
-            "city": f"<organisation/commune/synth-{code}>",
+            "parquet": f"<organisation/parquet/synth-{c.code}>",
+            "city": f"<organisation/commune/synth-{c.code}>",
         }
-        posts = {
+        c.posts = {
             "state": "<post/prefet/synth-99>",
-            "parquet": f"<post/procureur/synth-{code}>",
-            "city": f"<post/maire/synth-{code}>",
+            "parquet": f"<post/procureur/synth-{c.code}>",
+            "city": f"<post/maire/synth-{c.code}>",
         }
         for key, kind, label_fr, label_en, role in PARTIES[1:]:
-            name_fr = "Parquet du tribunal de " + city if key == "parquet" else label_fr.format(city=city)
-            name_en = "Prosecutor's office of " + city if key == "parquet" else label_en.format(city=city)
-            add(
+            name_fr = "Parquet du tribunal de " + c.city if key == "parquet" else label_fr.format(city=c.city)
+            name_en = "Prosecutor's office of " + c.city if key == "parquet" else label_en.format(city=c.city)
+            c.add(
                 self.resource(
-                    organisations[key],
+                    c.organisations[key],
                     ("a", "org:FormalOrganization"),
                     ("rdfs:label", f"{_text(name_fr)}@fr , {_text(name_en)}@en"),
                     ("org:classification", kind),
-                    ("dct:spatial", commune),
-                    ("prov:wasDerivedFrom", src),
+                    ("dct:spatial", c.commune),
+                    ("prov:wasDerivedFrom", c.source),
                 )
             )
             post = "Procureur de la République de " if key == "parquet" else "Maire de "
-            add(
+            c.add(
                 self.resource(
-                    posts[key],
+                    c.posts[key],
                     ("a", "org:Post"),
-                    ("rdfs:label", f"{_text(post + city)}@fr"),
-                    ("org:postIn", organisations[key]),
+                    ("rdfs:label", f"{_text(post + c.city)}@fr"),
+                    ("org:postIn", c.organisations[key]),
                     ("org:role", role),
-                    ("prov:wasDerivedFrom", src),
+                    ("prov:wasDerivedFrom", c.source),
                 )
             )
 
-        # Parties, persons and signatures
-        parties = [f"<party/{cid}/{key}>" for key, *_ in PARTIES]
-        for (key, kind, label_fr, label_en, _), party in zip(PARTIES, parties, strict=True):
-            person = f"<person/synth-{code}-{key}>"
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            add(
+    def _parties(self, c: _Contract) -> None:
+        """The three parties, their signatories and signatures, and the follow-up body."""
+        signature_date = f"{c.year + 6}-02-01" if c.plant == "signed-after-end" else c.signed
+        c.parties = [f"<party/{c.cid}/{key}>" for key, *_ in PARTIES]
+        for (key, kind, label_fr, label_en, _), party in zip(PARTIES, c.parties, strict=True):
+            person = f"<person/synth-{c.code}-{key}>"
+            name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+            labels = f"{_text(label_fr.format(city=c.city))}@fr , {_text(label_en.format(city=c.city))}@en"
+            c.add(
                 self.resource(
                     party,
                     ("a", "csi:ContractParty"),
-                    (
-                        "rdfs:label",
-                        f"{_text(label_fr.format(city=city))}@fr , {_text(label_en.format(city=city))}@en",
-                    ),
-                    ("csi:inContract", contract),
+                    ("rdfs:label", labels),
+                    ("csi:inContract", c.iri),
                     ("csi:partyKind", kind),
-                    ("csi:organisation", organisations[key]),
-                    ("prov:wasDerivedFrom", src),
+                    ("csi:organisation", c.organisations[key]),
+                    ("prov:wasDerivedFrom", c.source),
                 )
             )
-            add(
+            c.add(
                 self.resource(
-                    person, ("a", "foaf:Person"), ("foaf:name", _text(name)), ("prov:wasDerivedFrom", src)
+                    person,
+                    ("a", "foaf:Person"),
+                    ("foaf:name", _text(name)),
+                    ("prov:wasDerivedFrom", c.source),
                 )
             )
-            add(
+            c.add(
                 self.resource(
-                    f"<signature/{cid}/{key}-1>",
+                    f"<signature/{c.cid}/{key}-1>",
                     ("a", "csi:Signature"),
-                    ("csi:inContract", contract),
+                    ("csi:inContract", c.iri),
                     ("csi:signatory", person),
-                    ("csi:signatoryPost", posts[key]),
+                    ("csi:signatoryPost", c.posts[key]),
                     ("csi:signedFor", party),
                     ("dct:date", _date(signature_date)),
-                    ("prov:wasDerivedFrom", src),
+                    ("prov:wasDerivedFrom", c.source),
                 )
             )
-
-        # Instruments: the follow-up body, then whatever commitments create
-        add(
+        council = (
+            f"{_text('CLSPD de ' + c.city)}@fr , {_text('Local crime prevention council of ' + c.city)}@en"
+        )
+        c.add(
             self.resource(
-                f"<instrument/{cid}/clspdr>",
+                f"<instrument/{c.cid}/clspdr>",
                 ("a", "csi:Body"),
-                (
-                    "rdfs:label",
-                    f"{_text('CLSPD de ' + city)}@fr , {_text('Local crime prevention council of ' + city)}@en",
-                ),
-                ("dct:spatial", commune),
-                ("prov:wasDerivedFrom", src),
+                ("rdfs:label", council),
+                ("dct:spatial", c.commune),
+                ("prov:wasDerivedFrom", c.source),
             )
         )
 
-        # Commitments
-        count = rng.randint(20, 40)
-        target = 6 + rng.randrange(count - 6)  # the commitment a commitment-level plant goes to
-        identifiers: list[str] = []
+    def _commitments(self, c: _Contract) -> None:
+        """20 to 40 commitments; the first six go round the parties, so each has some."""
+        count = self.rng.randint(20, 40)
+        target = 6 + self.rng.randrange(count - 6)  # where a commitment-level mistake goes
         for number in range(1, count + 1):
-            party_index = (number - 1) % 3 if number <= 6 else rng.randrange(3)
-            key = PARTIES[party_index][0]
-            position = sum(1 for i in identifiers if i.startswith(key + "-")) + 1
-            slug = identifier = f"{key}-{position:02d}"
-            here = plant if number == target else None
-            if here == "duplicate-identifier":
-                identifier = identifiers[0]
-                slug += "-bis"
-                expected.append(
-                    ExpectedResult("Violation", contract, None, "csish:Contract-uniqueIdentifiers")
+            party_index = (number - 1) % 3 if number <= 6 else self.rng.randrange(3)
+            self._commitment(c, party_index, c.plant if number == target else None)
+
+    def _commitment(self, c: _Contract, party_index: int, plant: str | None) -> None:
+        """One commitment, with its quantity, instrument, items and status record."""
+        rng = self.rng
+        key = PARTIES[party_index][0]
+        position = sum(1 for i in c.identifiers if i.startswith(key + "-")) + 1
+        slug = identifier = f"{key}-{position:02d}"
+        if plant == "duplicate-identifier":
+            identifier = c.identifiers[0]
+            slug += "-bis"
+            c.expect("Violation", c.iri, None, "csish:Contract-uniqueIdentifiers")
+        commitment = f"<commitment/{c.cid}/{slug}>"
+        c.identifiers.append(identifier)
+        themes, types, wording, label, quantity, creates = TEMPLATES[rng.randrange(len(TEMPLATES))]
+        if plant == "negative-quantity" and quantity is None:
+            themes, types, wording, label, quantity, creates = TEMPLATES[0]
+        targets_place = "{place}" in wording
+        n = rng.randint(2, 40)
+        place = rng.choice(c.places)
+        wording, label = wording.format(n=n, place=place), label.format(n=n, place=place)
+        committed_by = c.parties[party_index]
+        pairs = [
+            ("a", "csi:Commitment"),
+            ("dct:identifier", f'"{identifier}"'),
+            ("schema:position", str(position)),
+            ("csi:inContract", c.iri),
+        ]
+        if plant == "party-of-other-contract" and c.previous_party is not None:
+            committed_by = c.previous_party
+            c.expect("Violation", commitment, None, "csish:CommitmentPartyShape")
+        pairs.append(("csi:committedBy", committed_by))
+        if plant == "misspelt-property":
+            pairs.append(("csi:comittedBy", committed_by))
+            c.expect("Warning", commitment, "csi:comittedBy", "csish:CommitmentClosedShape")
+        pairs.append(("csi:wording", f"{_text(wording)}@fr"))
+        if plant == "missing-english-label":
+            pairs.append(("rdfs:label", f"{_text(wording)}@fr"))
+            c.expect("Violation", commitment, "rdfs:label", "csish:Commitment-labelEn")
+        else:
+            pairs.append(("rdfs:label", f"{_text(wording)}@fr , {_text(label)}@en"))
+        if plant == "unknown-theme":
+            themes = "theme:synthetic-unknown-theme"
+            c.expect("Violation", commitment, "csi:theme", "csish:Commitment-theme")
+        pairs.append(("csi:theme", " , ".join(themes.split())))
+        pairs.append(("csi:commitmentType", " , ".join(types.split())))
+        quantity_iri = f"<quantity/{c.cid}/{slug}-1>"
+        if quantity is not None:
+            pairs.append(("csi:targetQuantity", quantity_iri))
+        if targets_place:
+            pairs.append(("csi:targetTerritory", c.neighbourhoods[c.places.index(place)]))
+        if "FIPD" in wording:
+            pairs += [("csi:fundingInstrument", FIPD), ("csi:beneficiary", c.organisations["city"])]
+        instrument = f"<instrument/{c.cid}/{slug}>"
+        if creates is not None:
+            pairs.append(("csi:creates", instrument))
+        if plant == "deadline-wrong-datatype":
+            pairs.append(("csi:deadline", f'"fin {c.end}"'))
+            c.expect("Violation", commitment, "csi:deadline", "csish:Commitment-deadline")
+        elif rng.random() < 0.2:
+            pairs.append(("csi:deadline", f'"{c.end}"^^xsd:gYear'))
+        if plant == "missing-source":
+            c.expect("Violation", commitment, "prov:wasDerivedFrom", "csish:Commitment-source")
+            c.expect("Info", commitment, "prov:wasDerivedFrom", "csish:Commitment-credibleSource")
+        elif plant == "weak-source":
+            rumour = f"<{SOURCE_BASE}{c.cid}/rumour>"
+            pairs.append(("prov:wasDerivedFrom", rumour))
+            c.add(self.source(rumour, "Rumeur inventée", "Invented rumour", "rel:c-d", c.read_on))
+            c.expect("Info", commitment, "prov:wasDerivedFrom", "csish:Commitment-credibleSource")
+        else:
+            pairs.append(("prov:wasDerivedFrom", c.source))
+        c.add(self.resource(commitment, *pairs))
+        self.count_commitments += 1
+
+        if quantity is not None:
+            if plant == "negative-quantity":
+                c.expect("Violation", quantity_iri, "schema:value", "csish:Quantity-value")
+            c.add(
+                self.resource(
+                    quantity_iri,
+                    ("a", "csi:Quantity"),
+                    ("schema:value", "-5" if plant == "negative-quantity" else str(n)),
+                    ("csi:unit", quantity[0]),
+                    ("csi:quantityKind", quantity[1]),
+                    ("csi:deadline", f'"{c.end}"^^xsd:gYear'),
+                    ("prov:wasDerivedFrom", c.source),
                 )
-            commitment = f"<commitment/{cid}/{slug}>"
-            identifiers.append(identifier)
-            themes, types, wording, label, quantity, creates = TEMPLATES[rng.randrange(len(TEMPLATES))]
-            if here == "negative-quantity" and quantity is None:
-                themes, types, wording, label, quantity, creates = TEMPLATES[0]
-            targets_place = "{place}" in wording
-            n = rng.randint(2, 40)
-            place = rng.choice(places)
-            wording, label = wording.format(n=n, place=place), label.format(n=n, place=place)
-            committed_by = parties[party_index]
+            )
+        if creates is not None:
+            c.add(
+                self.resource(
+                    instrument,
+                    ("a", creates),
+                    ("rdfs:label", f"{_text(wording)}@fr , {_text(label)}@en"),
+                    ("dct:spatial", c.commune),
+                    ("prov:wasDerivedFrom", c.source),
+                )
+            )
+        if rng.random() < 0.1:
+            for item in (1, 2):
+                c.add(
+                    self.resource(
+                        f"<commitment/{c.cid}/{slug}/item-{item}>",
+                        ("a", "csi:CommitmentItem"),
+                        ("csi:itemOf", commitment),
+                        ("schema:position", str(item)),
+                        ("rdfs:label", f'"volet {item} (synthétique)"@fr , "part {item} (synthetic)"@en'),
+                        ("prov:wasDerivedFrom", c.source),
+                    )
+                )
+        early = plant == "status-before-signature"
+        if (early or rng.random() < 0.4) and c.plant != "signed-after-end":
+            if early:
+                date = f'"{int(c.signed[:4]) - 1}-12-01"^^xsd:date'
+                c.expect("Warning", c.iri, None, "csish:Contract-statusBeforeSignature")
+            else:
+                date = f'"{c.year + 1 + rng.randrange(4)}-{rng.randint(1, 12):02d}"^^xsd:gYearMonth'
             pairs = [
-                ("a", "csi:Commitment"),
-                ("dct:identifier", f'"{identifier}"'),
-                ("schema:position", str(position)),
-                ("csi:inContract", contract),
+                ("a", "csi:StatusRecord"),
+                ("csi:statusOf", commitment),
+                ("csi:status", rng.choice(STATUSES)),
+                ("dct:date", date),
+                ("dct:description", '"Point d\'étape inventé."@fr , "Invented progress note."@en'),
             ]
-            if here == "party-of-other-contract" and previous_party is not None:
-                committed_by = previous_party
-                expected.append(ExpectedResult("Violation", commitment, None, "csish:CommitmentPartyShape"))
-            pairs.append(("csi:committedBy", committed_by))
-            if here == "misspelt-property":
-                pairs.append(("csi:comittedBy", committed_by))
-                expected.append(
-                    ExpectedResult("Warning", commitment, "csi:comittedBy", "csish:CommitmentClosedShape")
-                )
-            pairs.append(("csi:wording", f"{_text(wording)}@fr"))
-            if here == "missing-english-label":
-                pairs.append(("rdfs:label", f"{_text(wording)}@fr"))
-                expected.append(
-                    ExpectedResult("Violation", commitment, "rdfs:label", "csish:Commitment-labelEn")
-                )
-            else:
-                pairs.append(("rdfs:label", f"{_text(wording)}@fr , {_text(label)}@en"))
-            if here == "unknown-theme":
-                themes = "theme:synthetic-unknown-theme"
-                expected.append(
-                    ExpectedResult("Violation", commitment, "csi:theme", "csish:Commitment-theme")
-                )
-            pairs.append(("csi:theme", " , ".join(themes.split())))
-            pairs.append(("csi:commitmentType", " , ".join(types.split())))
-            quantity_iri = f"<quantity/{cid}/{slug}-1>"
-            if quantity is not None:
-                pairs.append(("csi:targetQuantity", quantity_iri))
-            if targets_place:
-                pairs.append(("csi:targetTerritory", neighbourhoods[places.index(place)]))
-            if "FIPD" in wording:
-                pairs += [("csi:fundingInstrument", FIPD), ("csi:beneficiary", organisations["city"])]
-            instrument = f"<instrument/{cid}/{slug}>"
             if creates is not None:
-                pairs.append(("csi:creates", instrument))
-            if here == "deadline-wrong-datatype":
-                pairs.append(("csi:deadline", f'"fin {end}"'))
-                expected.append(
-                    ExpectedResult("Violation", commitment, "csi:deadline", "csish:Commitment-deadline")
-                )
-            elif rng.random() < 0.2:
-                pairs.append(("csi:deadline", f'"{end}"^^xsd:gYear'))
-            if here == "missing-source":
-                expected.append(
-                    ExpectedResult("Violation", commitment, "prov:wasDerivedFrom", "csish:Commitment-source")
-                )
-                expected.append(
-                    ExpectedResult(
-                        "Info", commitment, "prov:wasDerivedFrom", "csish:Commitment-credibleSource"
-                    )
-                )
-            elif here == "weak-source":
-                rumour = f"<{SOURCE_BASE}{cid}/rumour>"
-                pairs.append(("prov:wasDerivedFrom", rumour))
-                add(self.source(rumour, "Rumeur inventée", "Invented rumour", "rel:c-d", read_on))
-                expected.append(
-                    ExpectedResult(
-                        "Info", commitment, "prov:wasDerivedFrom", "csish:Commitment-credibleSource"
-                    )
-                )
-            else:
-                pairs.append(("prov:wasDerivedFrom", src))
-            add(self.resource(commitment, *pairs))
-            self.count_commitments += 1
+                pairs.append(("csi:concernsInstrument", instrument))
+            pairs.append(("prov:wasDerivedFrom", c.follow_up))
+            c.add(self.resource(f"<status-record/{c.cid}/{slug}-1>", *pairs))
 
-            if quantity is not None:
-                value = "-5" if here == "negative-quantity" else str(n)
-                if here == "negative-quantity":
-                    expected.append(
-                        ExpectedResult("Violation", quantity_iri, "schema:value", "csish:Quantity-value")
-                    )
-                add(
-                    self.resource(
-                        quantity_iri,
-                        ("a", "csi:Quantity"),
-                        ("schema:value", value),
-                        ("csi:unit", quantity[0]),
-                        ("csi:quantityKind", quantity[1]),
-                        ("csi:deadline", f'"{end}"^^xsd:gYear'),
-                        ("prov:wasDerivedFrom", src),
-                    )
-                )
-            if creates is not None:
-                add(
-                    self.resource(
-                        instrument,
-                        ("a", creates),
-                        ("rdfs:label", f"{_text(wording)}@fr , {_text(label)}@en"),
-                        ("dct:spatial", commune),
-                        ("prov:wasDerivedFrom", src),
-                    )
-                )
-            if rng.random() < 0.1:
-                for item in (1, 2):
-                    add(
-                        self.resource(
-                            f"<commitment/{cid}/{slug}/item-{item}>",
-                            ("a", "csi:CommitmentItem"),
-                            ("csi:itemOf", commitment),
-                            ("schema:position", str(item)),
-                            ("rdfs:label", f'"volet {item} (synthétique)"@fr , "part {item} (synthetic)"@en'),
-                            ("prov:wasDerivedFrom", src),
-                        )
-                    )
-            early = here == "status-before-signature"
-            if (early or rng.random() < 0.4) and plant != "signed-after-end":
-                date = (
-                    f"{int(signed[:4]) - 1}-12-01"
-                    if early
-                    else f"{year + 1 + rng.randrange(4)}-{rng.randint(1, 12):02d}"
-                )
-                datatype = "xsd:date" if early else "xsd:gYearMonth"
-                if early:
-                    expected.append(
-                        ExpectedResult("Warning", contract, None, "csish:Contract-statusBeforeSignature")
-                    )
-                pairs = [
-                    ("a", "csi:StatusRecord"),
-                    ("csi:statusOf", commitment),
-                    ("csi:status", rng.choice(STATUSES)),
-                    ("dct:date", f'"{date}"^^{datatype}'),
-                    ("dct:description", '"Point d\'étape inventé."@fr , "Invented progress note."@en'),
-                ]
-                if creates is not None:
-                    pairs.append(("csi:concernsInstrument", instrument))
-                pairs.append(("prov:wasDerivedFrom", followup_src))
-                add(self.resource(f"<status-record/{cid}/{slug}-1>", *pairs))
 
-        add(
-            self.source(
-                src, f"Annonce inventée ({city})", f"Invented announcement ({city})", "rel:a", read_on
-            )
-        )
-        add(
-            self.source(
-                followup_src, f"Bilan inventé ({city})", f"Invented report ({city})", "rel:b", read_on
-            )
-        )
-        if plant is not None:
-            self.planted.append(Planted(plant, DATA_BASE + f"contract/{cid}", tuple(expected)))
-        self.count_contracts += 1
-        return "".join(out), parties[1]
+@dataclass
+class _Contract:
+    """What one contract's resources share while they are written."""
+
+    index: int
+    code: str
+    year: int
+    cid: str
+    city: str
+    iri: str
+    commune: str
+    source: str
+    follow_up: str
+    signed: str
+    end: str
+    read_on: str
+    plant: str | None
+    previous_party: str | None
+    places: list[str] = field(default_factory=list)
+    neighbourhoods: list[str] = field(default_factory=list)
+    organisations: dict[str, str] = field(default_factory=dict)
+    posts: dict[str, str] = field(default_factory=dict)
+    parties: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    out: list[str] = field(default_factory=list)
+    expected: list[ExpectedResult] = field(default_factory=list)
+
+    def add(self, block: str) -> None:
+        self.out.append(block)
+
+    def expect(self, severity: str, focus: str, path: str | None, shape: str) -> None:
+        self.expected.append(ExpectedResult(severity, focus, path, shape))
 
 
 def _text(value: str) -> str:
