@@ -55,8 +55,25 @@ class CsiGroup(click.Group):
 @click.group(cls=CsiGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="csi-graph")
 @click.option("--debug", is_flag=True, help="Show a traceback on unexpected errors.")
+@click.option(
+    "--store",
+    type=click.Choice(["auto", "rdflib", "oxigraph"]),
+    default="auto",
+    show_default=True,
+    envvar="CSI_GRAPH_STORE",
+    help="Where the triples live: rdflib (reference, small data), Oxigraph (fast), or "
+    "auto (Oxigraph above 1 MB of input).",
+)
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    envvar="CSI_GRAPH_CACHE",
+    help="With Oxigraph, keep the loaded store on disk ($CSI_GRAPH_CACHE_DIR, else "
+    "~/.cache/csi-graph), keyed by the files' content, so the next command does not parse again.",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
     """csi-graph: the knowledge graph of French integrated security contracts (CSI).
 
     \b
@@ -66,6 +83,21 @@ def cli(ctx: click.Context, debug: bool) -> None:
       2  usage or input error (bad option, unreadable file, malformed RDF or SPARQL)
     """
     ctx.meta["csi_graph.debug"] = debug
+    ctx.obj = {"store": store, "cache": cache}
+
+
+def _load(paths=(), **options):
+    """The one loader, with the global --store and --cache options: every command loads through it.
+
+    ``options`` override the global ones: a command that scans the whole graph many times
+    passes ``cache=False``, since queries run 3–5× faster on an in-memory store than on
+    the on-disk cache (see BENCHMARKS.md), while a command that runs a few queries gains
+    the seconds that parsing would take.
+    """
+    from csi_graph.loader import load
+
+    settings = {**(click.get_current_context().find_root().obj or {}), **options}
+    return load(paths, **settings)
 
 
 def _output(text: str, output: str | None) -> None:
@@ -95,9 +127,23 @@ def _output(text: str, output: str | None) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pyshacl", "sparql"]),
+    default="auto",
+    show_default=True,
+    help="pySHACL (reference), SPARQL queries on Oxigraph (fast, same results), or auto "
+    "(SPARQL for large data).",
+)
 @click.pass_context
 def validate(
-    ctx: click.Context, paths: tuple[str, ...], fmt: str, allow_warnings: bool, lang: str, output: str | None
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    allow_warnings: bool,
+    lang: str,
+    output: str | None,
+    engine: str,
 ) -> None:
     """Validate the shipped data, or the given files, against the SHACL shapes.
 
@@ -115,11 +161,10 @@ def validate(
       csi-graph validate my-city-2022.ttl --lang fr
       csi-graph validate data/ -f json -o report.json
     """
-    from csi_graph.loader import load
     from csi_graph.validation import validate as run_validation
 
-    dataset = load(paths, contracts=not paths)
-    report = run_validation(dataset, allow_warnings=allow_warnings)
+    dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
+    report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine)
     _output(report.render(fmt, lang), output)
     ctx.exit(0 if report.conforms else 1)
 
@@ -138,9 +183,8 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
       csi-graph info --lang fr
     """
     from csi_graph.info import summarise
-    from csi_graph.loader import load
 
-    summary = summarise(load(paths), lang=lang)
+    summary = summarise(_load(paths), lang=lang)
     click.echo(summary.to_json() if fmt == "json" else summary.to_text())
 
 

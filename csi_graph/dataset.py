@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 
 from csi_graph.namespaces import DATA_BASE, shorten
+
+# A term at the start of a line: an IRI in angle brackets, or a prefixed name.
+_LEADING_TERM = re.compile(r"\s*(<[^>\s]*>|[^\s<>;,]+)")
 
 if TYPE_CHECKING:
     from csi_graph.queries import NamedQuery
@@ -49,7 +53,7 @@ class Dataset:
     def __init__(self, store: RdflibStore | OxigraphStore, graphs: list[GraphInfo]) -> None:
         self.store = store
         self.graphs = graphs
-        self._file_lines: dict[Path, list[str]] = {}
+        self._file_lines: dict[Path, dict[str, int]] = {}
 
     def __len__(self) -> int:
         return sum(info.triples for info in self.graphs)
@@ -107,6 +111,27 @@ class Dataset:
             triple for info in self.graphs if info.role in roles for triple in self.store.triples(info.name)
         )
 
+    def oxigraph_view(self, *roles: str) -> tuple[Any, list[Any]]:
+        """An Oxigraph store holding the graphs with one of ``roles``, and their names.
+
+        For an Oxigraph-backed dataset this is its own store; rdflib-backed data is copied
+        into a new in-memory store (small data: the rdflib store is for small data).
+        Query it with ``default_graph=names`` to see those graphs as one.
+        """
+        return self.store.oxigraph([info.name for info in self.graphs if info.role in roles])
+
+    def write_nquads(self, path: str | Path) -> None:
+        """Write the dataset as N-Quads (atomically): what a SPARQL server loads.
+
+        Every file's graph with its name, and the merge of all files as the default graph
+        (as ``csi-graph publish`` does), so that the named queries, written for a default
+        graph holding everything, run unchanged whatever the server's "union default
+        graph" setting; a triple stated in two files is in the merge once.
+        """
+        from csi_graph.files import write_atomic
+
+        write_atomic(path, self.store.nquads([info.name for info in self.graphs]))
+
     @cached_property
     def data_graph(self) -> Graph:
         """Ontology, schemes and data merged: what validation checks."""
@@ -126,15 +151,27 @@ class Dataset:
                 continue
             if not self.store.query(f"ASK {{ GRAPH <{info.name}> {{ <{iri}> ?p ?o }} }}").boolean:
                 continue
-            for number, line in enumerate(self._lines(info.path), start=1):
-                if any(line.lstrip().startswith(form) for form in forms):
-                    return Location(info.display, number)
+            lines = self._subject_lines(info.path)
+            found = [lines[form] for form in forms if form in lines]
+            if found:
+                return Location(info.display, min(found))
         return None
 
-    def _lines(self, path: Path) -> list[str]:
+    def _subject_lines(self, path: Path) -> dict[str, int]:
+        """The first line (1-based) where each term starts a line of the file, read once.
+
+        An index rather than a scan per resource: a report on a million-triple file
+        locates hundreds of resources.
+        """
         if path not in self._file_lines:
+            index: dict[str, int] = {}
             try:
-                self._file_lines[path] = path.read_text(encoding="utf-8").splitlines()
+                with path.open(encoding="utf-8") as handle:
+                    for number, line in enumerate(handle, start=1):
+                        match = _LEADING_TERM.match(line)
+                        if match:
+                            index.setdefault(match.group(1), number)
             except (OSError, UnicodeDecodeError):
-                self._file_lines[path] = []
+                index = {}
+            self._file_lines[path] = index
         return self._file_lines[path]

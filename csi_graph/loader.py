@@ -9,6 +9,7 @@ becomes an :class:`~csi_graph.errors.InputError` naming the file, line and colum
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -34,11 +35,21 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
 }
 
-STORES = ("rdflib", "oxigraph")
+STORES = ("auto", "rdflib", "oxigraph")
+# Above this many bytes of source files, "auto" loads into Oxigraph: about 17,000 triples
+# of Turtle, where rdflib starts to take seconds (see BENCHMARKS.md).
+AUTO_OXIGRAPH_BYTES = 1_000_000
+_BULK_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # triples only: one target graph
 _PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
 
 
-def load(paths: Iterable[str | Path] = (), *, contracts: bool = True, store: str = "rdflib") -> Dataset:
+def load(
+    paths: Iterable[str | Path] = (),
+    *,
+    contracts: bool = True,
+    store: str = "auto",
+    cache: bool | str | Path = False,
+) -> Dataset:
     """Load the ontology, the reference data, the shipped contracts and ``paths``.
 
     The ontology (vocabulary, SKOS schemes, SHACL shapes) and the national reference
@@ -46,27 +57,49 @@ def load(paths: Iterable[str | Path] = (), *, contracts: bool = True, store: str
     contract points to them; ``contracts=False`` leaves out the shipped contracts, to
     look at the user's files alone. ``paths`` may name files or folders (read
     recursively). Each file becomes one named graph; a TriG or N-Quads file keeps the
-    graph names it declares. ``store`` is ``"rdflib"`` (in memory, the reference engine)
-    or ``"oxigraph"`` (embedded Oxigraph, much faster on large data).
+    graph names it declares.
+
+    ``store`` is ``"rdflib"`` (in memory, the reference engine), ``"oxigraph"`` (embedded
+    Oxigraph, 10–50× faster on large data) or ``"auto"``: Oxigraph when the files weigh
+    more than :data:`AUTO_OXIGRAPH_BYTES`. With Oxigraph, ``cache=True`` (or a folder)
+    keeps the loaded store on disk, keyed by the files' content, so that loading the same
+    files again opens it instead of parsing (see :mod:`csi_graph.cache`).
     """
     files: list[tuple[Path, str]] = []
     shipped = rdf_files(ontology_dir()) + rdf_files(data_dir() / "reference")
     if contracts:
         shipped += rdf_files(data_dir() / "contracts")
-    files += [(p, _display(p)) for p in shipped]
+    candidates = [(p, _display(p)) for p in shipped]
     for given in paths:
-        files += [(p, str(p)) for p in expand(given)]
-
-    backend = new_store(store)
-    graphs: list[GraphInfo] = []
+        candidates += [(p, str(p)) for p in expand(given)]
     seen: set[Path] = set()
-    for path, display in files:
+    for path, display in candidates:
         resolved = path.resolve()
-        if resolved in seen:
-            continue
-        seen.add(resolved)
-        graphs.extend(_load_file(backend, path, display))
-    return Dataset(backend, graphs)
+        if resolved not in seen:
+            seen.add(resolved)
+            files.append((path, display))
+
+    kind = choose_store(store, [path for path, _ in files])
+    if kind == "oxigraph" and cache is not False:
+        from csi_graph.cache import cache_root, load_cached
+
+        names = [graph_name(path) for path, _ in files]
+        return load_cached(files, names, cache_root(cache), _fill)
+    backend = new_store(kind)
+    return Dataset(backend, _fill(backend, files))
+
+
+def choose_store(store: str, files: Iterable[Path]) -> str:
+    """The store to use: ``store`` itself, or for ``"auto"`` one chosen by the files' size."""
+    if store not in STORES:
+        raise CsiError(f"unknown store {store!r}; use one of {', '.join(STORES)}")
+    if store != "auto":
+        return store
+    size = 0
+    for path in files:
+        with contextlib.suppress(OSError):  # reading it will say what is wrong
+            size += path.stat().st_size
+    return "oxigraph" if size > AUTO_OXIGRAPH_BYTES else "rdflib"
 
 
 def new_store(kind: str) -> RdflibStore | OxigraphStore:
@@ -74,7 +107,14 @@ def new_store(kind: str) -> RdflibStore | OxigraphStore:
         return RdflibStore()
     if kind == "oxigraph":
         return OxigraphStore()
-    raise CsiError(f"unknown store {kind!r}; use one of {', '.join(STORES)}")
+    raise CsiError(f"unknown store {kind!r}; use one of {', '.join(STORES[1:])}")
+
+
+def _fill(store: RdflibStore | OxigraphStore, files: list[tuple[Path, str]]) -> list[GraphInfo]:
+    graphs: list[GraphInfo] = []
+    for path, display in files:
+        graphs.extend(_load_file(store, path, display))
+    return graphs
 
 
 def expand(given: str | Path) -> list[Path]:
@@ -137,6 +177,15 @@ def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
 
 def _load_file(store: RdflibStore | OxigraphStore, path: Path, display: str) -> list[GraphInfo]:
     default_name = graph_name(path)
+    fmt = format_for(path, display)
+    if isinstance(store, OxigraphStore) and fmt in _BULK_FORMATS:
+        try:
+            count = store.load_file(path, fmt, path.resolve().as_uri(), default_name)
+        except (SyntaxError, OSError):
+            for _ in read_quads(path, display):  # raises the InputError with file:line:col
+                pass
+            raise
+        return [GraphInfo(default_name, path, display, _role(path, default_name, store), count)]
     bnode_prefix = "b" + hashlib.sha1(default_name.encode()).hexdigest()[:8] + "x"
     counts = store.add(read_quads(path, display), default_name, bnode_prefix)
     return [GraphInfo(name, path, display, _role(path, name, store), count) for name, count in counts.items()]

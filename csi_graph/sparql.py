@@ -129,11 +129,15 @@ def bind_values(text: str, bindings: Mapping[str, str]) -> str:
     """
     if not bindings:
         return text
-    brace = _where_brace(text)
     names = " ".join(f"?{name}" for name in bindings)
     row = " ".join(bindings.values())
-    block = f" VALUES ({names}) {{ ({row}) }} "
-    return text[: brace + 1] + block + text[brace + 1 :]
+    return insert_in_where(text, f"VALUES ({names}) {{ ({row}) }}")
+
+
+def insert_in_where(text: str, block: str) -> str:
+    """Put ``block`` (a pattern the caller built) first in the query's WHERE group."""
+    brace = _where_brace(text)
+    return text[: brace + 1] + f" {block} " + text[brace + 1 :]
 
 
 def _where_brace(text: str) -> int:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from csi_graph.dataset import Dataset
-from csi_graph.namespaces import shorten
+from csi_graph.errors import CsiError
+from csi_graph.namespaces import PREFIXES, shorten
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -51,6 +52,7 @@ class ValidationReport:
     graph: Graph
     allow_warnings: bool = False
     triples: int = 0
+    engine: str = "pyshacl"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -124,33 +126,156 @@ class ValidationReport:
         return {"text": self.to_text, "table": self.to_table, "json": self.to_json}[fmt](lang)
 
 
+ENGINES = ("auto", "pyshacl", "sparql")
+# From this many triples (all graphs), "auto" validates with SPARQL: pySHACL then takes
+# tens of seconds, the SPARQL engine under one (see BENCHMARKS.md).
+SPARQL_ENGINE_FROM_TRIPLES = 20_000
+
+
 def validate(
-    dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None
+    dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None, engine: str = "auto"
 ) -> ValidationReport:
     """Validate the dataset's ontology and data against its SHACL shapes.
 
     Warnings make the data non-conforming unless ``allow_warnings``; information results
     never do. ``shapes`` overrides the dataset's own shapes graph.
+
+    ``engine`` is ``"pyshacl"`` (the reference validator, walking focus nodes in Python),
+    ``"sparql"`` (each constraint compiled to one whole-graph SPARQL query run by Oxigraph,
+    see :mod:`csi_graph.shacl_sparql`; minutes become seconds at a million triples) or
+    ``"auto"``: ``sparql`` when the dataset lives in an Oxigraph store or holds
+    :data:`SPARQL_ENGINE_FROM_TRIPLES` triples, else ``pyshacl``. Both report the same results; ``auto`` falls back to pySHACL for shapes
+    the SPARQL engine does not translate.
     """
+    from csi_graph.shacl_sparql import Unsupported
+
+    if engine not in ENGINES:
+        raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
+    shapes_graph = shapes if shapes is not None else dataset.shapes_graph
+    chosen = engine
+    if engine == "auto":
+        large = dataset.store.name == "oxigraph" or len(dataset) >= SPARQL_ENGINE_FROM_TRIPLES
+        chosen = "sparql" if large else "pyshacl"
+    if chosen == "sparql":
+        try:
+            results, report_graph, triples = _validate_sparql(dataset, shapes_graph)
+        except Unsupported:
+            if engine == "sparql":
+                raise
+            chosen = "pyshacl"
+    if chosen == "pyshacl":
+        results, report_graph, triples = _validate_pyshacl(dataset, shapes_graph)
+    ordered = sorted(
+        set(results),
+        key=lambda r: (
+            SEVERITIES.index(r.severity),
+            r.location or "~",
+            r.focus,
+            r.path or "",
+            r.shape or "",
+            r.value or "",
+            r.component,
+        ),
+    )
+    return ValidationReport(
+        ordered, report_graph, allow_warnings=allow_warnings, triples=triples, engine=chosen
+    )
+
+
+def _validate_pyshacl(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationResult], Graph, int]:
     import pyshacl  # heavy: imported only when validating
 
     data = dataset.data_graph
-    shapes_graph = shapes if shapes is not None else dataset.shapes_graph
     _, report_graph, _ = pyshacl.validate(
         data,
-        shacl_graph=shapes_graph,
+        shacl_graph=shapes,
         inference="none",
         advanced=False,
         allow_warnings=True,
         allow_infos=True,
         do_owl_imports=False,
     )
-    nodes = report_graph.subjects(RDF.type, SH.ValidationResult)
-    results = sorted(
-        {_result(report_graph, node, dataset, shapes_graph) for node in nodes},
-        key=lambda r: (SEVERITIES.index(r.severity), r.location or "~", r.focus, r.path or "", r.shape or ""),
-    )
-    return ValidationReport(results, report_graph, allow_warnings=allow_warnings, triples=len(data))
+    # The report's own results: results nested under sh:detail explain another result.
+    nodes = report_graph.objects(None, SH.result)
+    return [_result(report_graph, node, dataset, shapes) for node in nodes], report_graph, len(data)
+
+
+def _validate_sparql(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationResult], Graph, int]:
+    from csi_graph.shacl_sparql import count_triples, failures
+
+    store, graphs = dataset.oxigraph_view("ontology", "data")
+    report = Graph()
+    for prefix, namespace in PREFIXES.items():
+        report.bind(prefix, namespace)
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    results = []
+    conforms = True
+    for failure in failures(store, graphs, shapes):
+        check = failure.check
+        shape = check.constraint if isinstance(check.constraint, URIRef) else check.shape
+        path = failure.path if failure.path is not None else check.path
+        value = (
+            failure.value if failure.value is not None else (failure.focus if check.value_is_focus else None)
+        )
+        messages = _messages(
+            shapes, check.constraint or check.shape, failure.focus, value, check.constraint is not None
+        )
+        location = dataset.locate(str(failure.focus)) if isinstance(failure.focus, URIRef) else None
+        results.append(
+            ValidationResult(
+                severity=check.severity,
+                focus=_node(failure.focus),
+                path=render_path(shapes, path) if path is not None else None,
+                value=_node(value) if value is not None else None,
+                shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
+                component=check.component,
+                messages=dict(sorted((messages or {"": f"{check.component} failed"}).items())),
+                location=str(location) if location else None,
+            )
+        )
+        conforms = conforms and check.severity != "Violation"
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, failure.focus))
+        report.add((node, SH.resultSeverity, SH[check.severity]))
+        report.add((node, SH.sourceConstraintComponent, SH[check.component]))
+        report.add((node, SH.sourceShape, check.shape))
+        if check.constraint is not None:
+            report.add((node, SH.sourceConstraint, check.constraint))
+        if value is not None:
+            report.add((node, SH.value, value))
+        if path is not None:
+            report.add((node, SH.resultPath, path))
+            _copy_description(shapes, path, report)
+        for lang, text in messages.items():
+            report.add((node, SH.resultMessage, Literal(text, lang=lang or None)))
+    report.add((root, SH.conforms, Literal(conforms)))
+    return results, report, count_triples(store, graphs)
+
+
+def _messages(shapes: Graph, source, focus, value, sparql: bool) -> dict[str, str]:
+    """The shape's messages by language; a SPARQL constraint's with its variables filled in."""
+    messages: dict[str, str] = {}
+    for message in shapes.objects(source, SH.message):
+        if isinstance(message, Literal):
+            text = _fill(str(message), focus, value) if sparql else str(message)
+            messages.setdefault(message.language or "", text)
+    return messages
+
+
+def _fill(template: str, focus, value) -> str:
+    return template.replace("{?value}", str(value)).replace("{$this}", _node(focus))
+
+
+def _copy_description(source: Graph, node, target: Graph) -> None:
+    """Copy a blank-node structure (a complex property path) into the report graph."""
+    if not isinstance(node, BNode):
+        return
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        _copy_description(source, o, target)
 
 
 def _result(report: Graph, node, dataset: Dataset, shapes: Graph) -> ValidationResult:
@@ -170,10 +295,7 @@ def _result(report: Graph, node, dataset: Dataset, shapes: Graph) -> ValidationR
     if isinstance(constraint, URIRef) and set(messages) <= {""}:
         # pySHACL drops the language tags of SPARQL-constraint messages when it fills in
         # {?value}: take them from the shapes graph and fill them in here.
-        for template in shapes.objects(constraint, SH.message):
-            if isinstance(template, Literal) and template.language:
-                text = template.replace("{?value}", str(value)).replace("{$this}", _node(focus))
-                messages[template.language] = text
+        messages.update(_messages(shapes, constraint, focus, value, sparql=True))
         if len(messages) > 1:
             messages.pop("", None)
     location = dataset.locate(str(focus)) if isinstance(focus, URIRef) else None
@@ -184,7 +306,7 @@ def _result(report: Graph, node, dataset: Dataset, shapes: Graph) -> ValidationR
         value=_node(value) if value is not None else None,
         shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
         component=component,
-        messages=messages,
+        messages=dict(sorted(messages.items())),
         location=str(location) if location else None,
     )
 

@@ -83,3 +83,13 @@ def package_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("package") / "out"
     build_package(dataset, folder, settings)
     return folder
+
+
+@pytest.fixture(scope="session")
+def synthetic_10k(tmp_path_factory):
+    """About 10,000 triples of synthetic contracts with one planted mistake of each kind."""
+    from csi_graph.synthetic import PLANTS, generate
+
+    return generate(
+        tmp_path_factory.mktemp("synthetic") / "synthetic-10k.ttl", triples=10_000, violations=len(PLANTS)
+    )

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import pytest
 from conftest import ROOT
 from counterexamples import PROLOGUE, add, drop, replace
+from engines import validate_both
 
 from csi_graph.loader import load
-from csi_graph.validation import validate
 
 GRAPH = "https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl"
 CHAMBERY = ROOT / "data" / "contracts" / "chambery-2021.ttl"
@@ -208,7 +208,7 @@ def caught(mutant: Mutant) -> bool:
     # would only make each of these validations slower.
     dataset = load([CHAMBERY], contracts=False)
     dataset.update(GRAPH, PROLOGUE + mutant.update)
-    counts = validate(dataset).counts
+    counts = validate_both(dataset).counts
     return counts["Violation"] + counts["Warning"] > 0
 
 

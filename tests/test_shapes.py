@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from conftest import SYNTHETIC
 from counterexamples import COUNTER_EXAMPLES, PROLOGUE, CounterExample
+from engines import validate_both
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
@@ -17,7 +18,7 @@ from csi_graph.validation import validate
 
 
 def test_shipped_data_conforms_with_warnings_counted(shipped):
-    report = validate(shipped)
+    report = validate_both(shipped)
     assert report.conforms, report.to_text()
     assert report.counts == {"Violation": 0, "Warning": 0, "Info": 49}
     # Information only: gaps in what the sources say, and facts resting on weak sources.
@@ -94,7 +95,7 @@ def test_severity_files_hold_one_severity_each(shipped):
 def test_counter_example_is_rejected_by_its_shape(example: CounterExample):
     dataset = load([SYNTHETIC], contracts=False)
     dataset.update(graph_name(SYNTHETIC), PROLOGUE + example.update)
-    report = validate(dataset)
+    report = validate_both(dataset)
     matching = [r for r in report.results if r.shape == example.shape and r.path == example.path]
     assert matching, f"expected {example.shape} on {example.path}, got:\n{report.to_text()}"
     result = matching[0]

@@ -1,0 +1,492 @@
+"""csi-graph benchmarks: load, named queries, validation, export and start-up, 10k to 1M triples.
+
+One command runs everything and writes the tables that BENCHMARKS.md reports::
+
+    python benchmarks/run.py                       # 10k, 100k and 1M triples (about 45 min on 2 cores)
+    python benchmarks/run.py --sizes 10k,100k      # quicker
+    python benchmarks/run.py --sizes 10k --repeat 1 --timeout 60   # a smoke run
+
+Method:
+
+* The data is synthetic (``csi_graph.synthetic``, seed 0, a few planted mistakes), added to
+  the shipped ontology and data; it is generated once into ``benchmarks/.work/``.
+* Every measurement runs in a fresh Python process (``run.py --child ...``), so that one
+  measurement's caches and memory do not leak into the next; the child reports its times
+  and its peak resident memory (``getrusage``). Imports and, where said, loading are
+  outside the timed part.
+* Each figure is the median of ``--repeat`` runs, each in its own process
+  (``--slow-repeat`` runs for the rdflib and pySHACL baselines from 100k triples, where one
+  run takes minutes); the baseline (plain rdflib, pySHACL) is measured in the same run as
+  the fast path, and ratios are baseline / fast.
+* A process that exceeds ``--timeout`` seconds is stopped; the step it was running is
+  reported as ``>N s`` (N: the time that step had had) and its peak memory as ``≥M``.
+  Stopped query runs go on with the remaining queries in a new process.
+
+Results go to ``benchmarks/results/latest.json`` and ``latest.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+RESULTS = HERE / "results"
+WORKLOAD = HERE / "queries"
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+
+
+# -- child side: one measurement, printed as JSON -------------------------------------------
+
+
+def child(task: str, data: str, store: str, repeat: int, cache_dir: str | None, skip: list[str] = ()) -> dict:
+    """Run one task in this (fresh) process and return its timings."""
+    timings: dict[str, list[float]] = {}
+    info: dict = {}
+    began = time.perf_counter()
+
+    def timed(name: str, function):
+        # Progress lines let the parent keep what was measured if it must stop this process.
+        print(json.dumps({"running": name, "elapsed": time.perf_counter() - began}), flush=True)
+        start = time.perf_counter()
+        result = function()
+        timings.setdefault(name, []).append(time.perf_counter() - start)
+        print(json.dumps({"timings": timings, "info": info}), flush=True)
+        return result
+
+    if task == "parse-rdflib":  # the plain-rdflib baseline: rdflib's own Turtle parser
+        import rdflib
+
+        for _ in range(repeat):
+            graph = rdflib.Graph()
+            timed("load", lambda graph=graph: graph.parse(data, format="turtle"))
+            info["triples"] = len(graph)
+        return {"timings": timings, "info": info}
+
+    from csi_graph.loader import load
+
+    if task == "load":
+        cache = Path(cache_dir) if cache_dir else False
+        for _ in range(repeat):
+            dataset = timed("load", lambda: load([data], store=store, cache=cache))
+            info["triples"] = len(dataset)
+        return {"timings": timings, "info": info}
+
+    cache = Path(cache_dir) if cache_dir else False  # queries on the on-disk cache, when given
+    dataset = timed("load", lambda: load([data], store=store, cache=cache))
+    info["triples"] = len(dataset)
+    if task == "queries":
+        from csi_graph.agreement import answers, bound_query
+        from csi_graph.queries import library
+
+        named = {**library(), **{f"workload/{n}": q for n, q in library(WORKLOAD).items()}}
+        for name, query in named.items():
+            if name in skip:
+                continue
+            text = bound_query(query, dataset.graph_names)
+            for _ in range(repeat):
+                result = timed(name, lambda text=text: dataset.execute(text))
+            info[name] = sum(answers(result).values())  # rows, for the check that stores agree
+    elif task == "validate":
+        from csi_graph.validation import validate
+
+        engine = "pyshacl" if store == "rdflib" else "sparql"
+        for _ in range(repeat):
+            report = timed("validate", lambda: validate(dataset, engine=engine))
+        info["results"] = report.counts
+    elif task == "export":
+        out = Path(tempfile.mkdtemp(prefix="csi-graph-bench-"))
+        try:
+            for fmt in ("turtle", "nt"):
+                for _ in range(repeat):
+                    timed(f"export {fmt}", lambda fmt=fmt: export(dataset, out / f"data.{fmt}", fmt))
+                info[f"bytes {fmt}"] = (out / f"data.{fmt}").stat().st_size
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    return {"timings": timings, "info": info}
+
+
+def export(dataset, path: Path, fmt: str) -> None:
+    """Serialise the ontology and data (one graph) the way each store can.
+
+    rdflib: merge the named graphs into one rdflib Graph and serialise it. Oxigraph: a
+    CONSTRUCT over the union of those graphs, serialised by Oxigraph's writers.
+    """
+    from csi_graph.namespaces import PREFIXES
+
+    if dataset.store.name == "rdflib":
+        dataset.merged("ontology", "data").serialize(destination=str(path), format=fmt)
+        return
+    import pyoxigraph as ox
+
+    store, graphs = dataset.oxigraph_view("ontology", "data")
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs)
+    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+    prefixes = PREFIXES if fmt == "turtle" else None
+    ox.serialize(triples, str(path), formats[fmt], prefixes=prefixes)
+
+
+# -- parent side: orchestration ---------------------------------------------------------
+
+
+def measure(
+    task: str, data: Path, store: str, repeat: int, timeout: float, cache_dir: Path | None = None
+) -> dict:
+    """Run ``repeat`` fresh child processes, each stopped after ``timeout`` seconds.
+
+    Returns the pooled timings and the largest peak memory. If a child is stopped, what it
+    measured before is kept, the step it was running is recorded with the time it had had
+    (``stopped``: step -> seconds), and no further repetition is made; a stopped query run
+    continues in a new process with the remaining queries.
+    """
+    runs = []
+    for _ in range(repeat):
+        runs.append(child_run(task, data, store, timeout, cache_dir))
+        # A stopped query run goes on in a new process without the queries already done.
+        while task == "queries" and "stopped" in runs[-1]:
+            done = {name for r in runs for name in [*r["timings"], *r.get("stopped", {})]}
+            runs.append(child_run(task, data, store, timeout, cache_dir, skip=done))
+            if not runs[-1]["timings"].keys() - {"load"} and "stopped" not in runs[-1]:
+                break
+        if any("stopped" in r for r in runs):
+            break
+    return merge(runs)
+
+
+def child_run(
+    task: str,
+    data: Path,
+    store: str,
+    timeout: float,
+    cache_dir: Path | None = None,
+    skip: set[str] = frozenset(),
+) -> dict:
+    """One measurement in a fresh process (``skip``: named queries not to run)."""
+    command = [sys.executable, str(Path(__file__)), "--child", task, "--data", str(data), "--store", store]
+    command += ["--repeat", "1"] + (["--cache-dir", str(cache_dir)] if cache_dir else [])
+    command += ["--skip", json.dumps(sorted(skip))] if skip else []
+    print(f"  {task:<12} {store:<9} ...", end=" ", flush=True)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak_so_far = None
+    try:
+        output, errors = process.communicate(timeout=timeout)
+        stopped = False
+    except subprocess.TimeoutExpired:
+        peak_so_far = high_water_mark(process.pid)  # before stopping it
+        process.kill()
+        output, errors = process.communicate()
+        stopped = True
+    if not stopped and process.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{errors}")
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    measured = [line for line in lines if "timings" in line]
+    result = dict(measured[-1]) if measured else {"timings": {}, "info": {}}
+    if stopped:
+        running = [line for line in lines if "running" in line]
+        last = running[-1] if running else {"running": "load", "elapsed": 0.0}
+        result.update(
+            stopped={last["running"]: timeout - last["elapsed"]}, peak_mib=peak_so_far, peak_at_stop=True
+        )
+        print(f"stopped after {timeout:.0f} s, during {last['running']!r}")
+    else:
+        print(f"{time.perf_counter() - start:.1f} s, peak {result['peak_mib']:.0f} MiB")
+    return result
+
+
+def high_water_mark(pid: int) -> float | None:
+    """Peak resident memory (MiB) of a running process, from /proc (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def merge(runs: list[dict]) -> dict:
+    """Several runs as one: timings pooled, peak memory the largest, a stop kept."""
+    timings: dict[str, list[float]] = {}
+    for run_result in runs:
+        for name, values in run_result["timings"].items():
+            timings.setdefault(name, []).extend(values)
+    peaks = [r["peak_mib"] for r in runs if r.get("peak_mib") is not None]
+    info: dict = {}
+    for run_result in runs:  # a resumed query run adds the answers of the remaining queries
+        info.update(run_result["info"])
+    merged = {"timings": timings, "info": info, "peak_mib": max(peaks) if peaks else None}
+    for run_result in runs:
+        if "stopped" in run_result:
+            merged.setdefault("stopped", {}).update(run_result["stopped"])
+            merged["peak_at_stop"] = True
+    for name in merged.get("stopped", {}):
+        timings.pop(name, None)  # a step stopped once is reported as stopped
+    return merged
+
+
+def startup(runs: int = 15) -> dict:
+    """Wall time of ``csi-graph --help`` (and of a bare interpreter, for scale)."""
+    figures = {}
+    for name, command in (
+        ("python -c pass", [sys.executable, "-c", "pass"]),
+        ("csi-graph --help", [str(Path(sys.executable).with_name("csi-graph")), "--help"]),
+    ):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+        figures[name] = {"median": statistics.median(times), "min": min(times), "max": max(times)}
+    return figures
+
+
+def generate(size: str) -> Path:
+    from csi_graph.synthetic import generate as write
+
+    WORK.mkdir(exist_ok=True)
+    path = WORK / f"synthetic-{size}.ttl"
+    if not path.exists():
+        triples = SIZES[size]
+        write(path, triples=triples, seed=0, violations=max(13, triples // 10_000))
+    return path
+
+
+def run(sizes: list[str], repeat: int, slow_repeat: int, timeout: float) -> dict:
+    results: dict = {"machine": machine(), "sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print("start-up ...", flush=True)
+    results["startup"] = startup()
+    for size in sizes:
+        data = generate(size)
+        slow = slow_repeat if SIZES[size] >= 100_000 else repeat  # baselines take minutes there
+        print(f"{size}: {data}", flush=True)
+        figures: dict = {}
+        figures["load plain rdflib"] = measure("parse-rdflib", data, "rdflib", slow, timeout)
+        figures["load rdflib"] = measure("load", data, "rdflib", slow, timeout)
+        figures["load oxigraph"] = measure("load", data, "oxigraph", repeat, timeout)
+        cache_dir = Path(tempfile.mkdtemp(prefix="csi-graph-bench-cache-"))
+        try:
+            cold = []
+            for _ in range(max(2, slow)):  # each first run starts from an empty cache
+                shutil.rmtree(cache_dir, ignore_errors=True)
+                cold.append(child_run("load", data, "oxigraph", timeout, cache_dir))
+            figures["load cache, first run"] = merge(cold)
+            figures["load cache, next runs"] = measure("load", data, "oxigraph", repeat, timeout, cache_dir)
+            figures["queries cache"] = measure("queries", data, "oxigraph", repeat, timeout, cache_dir)
+        finally:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        figures["queries rdflib"] = measure(
+            "queries", data, "rdflib", slow, timeout
+        )  # all queries, one process
+        figures["queries oxigraph"] = measure("queries", data, "oxigraph", repeat, timeout)
+        figures["validate pyshacl"] = measure("validate", data, "rdflib", slow, timeout)
+        figures["validate sparql"] = measure("validate", data, "oxigraph", repeat, timeout)
+        figures["export rdflib"] = measure("export", data, "rdflib", slow, timeout)
+        figures["export oxigraph"] = measure("export", data, "oxigraph", repeat, timeout)
+        results["sizes"][size] = figures
+        write_results(results)
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    write_results(results)
+    return results
+
+
+def machine() -> dict:
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    memory = ""
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        memory = handle.readline().split(":")[1].strip()
+    cpu = next(
+        (
+            line.split(":")[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "rdflib": rdflib.__version__,
+        "pyshacl": pyshacl.__version__,
+        "pyoxigraph": pyoxigraph.__version__,
+        "load average at start": os.getloadavg(),
+    }
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def median(figure: dict, name: str) -> float | None:
+    values = figure.get("timings", {}).get(name)
+    return statistics.median(values) if values else None
+
+
+def show(seconds: float | None, figure: dict, name: str) -> str:
+    if seconds is not None:
+        return f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.1f} s"
+    if name in figure.get("stopped", {}):
+        return f">{figure['stopped'][name]:.0f} s"
+    return "not run" if "stopped" in figure else "–"
+
+
+def ratio(slow: float | None, fast: float | None, slow_figure: dict, name: str) -> str:
+    if fast is None:
+        return "–"
+    if slow is None:
+        limit = slow_figure.get("stopped", {}).get(name)
+        return f">{limit / fast:.0f}×" if limit is not None else "–"
+    return f"{slow / fast:.1f}×"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(measure, baseline figure name, fast figure name, timing name) for every line of the table."""
+    lines = [
+        ("load: plain rdflib parse → in-memory Oxigraph", "load plain rdflib", "load oxigraph", "load"),
+        ("load: csi-graph rdflib store → Oxigraph store", "load rdflib", "load oxigraph", "load"),
+        ("load: cache, first run → next runs", "load cache, first run", "load cache, next runs", "load"),
+    ]
+    names = set()
+    for figures in results["sizes"].values():
+        names |= set(figures["queries oxigraph"].get("timings", {})) - {"load"}
+    lines += [(f"query {n}", "queries rdflib", "queries oxigraph", n) for n in sorted(names)]
+    lines += [
+        ("validate: pySHACL → SPARQL engine", "validate pyshacl", "validate sparql", "validate"),
+        ("export Turtle", "export rdflib", "export oxigraph", "export turtle"),
+        ("export N-Triples", "export rdflib", "export oxigraph", "export nt"),
+    ]
+    return lines
+
+
+def markdown(results: dict) -> str:
+    sizes = list(results["sizes"])
+    out = ["| measure | " + " | ".join(f"{s} baseline | {s} fast | {s} ratio" for s in sizes) + " |"]
+    out.append("|---|" + "---|---|---|" * len(sizes))
+    for label, slow_name, fast_name, timing in rows(results):
+        cells = []
+        for size in sizes:
+            figures = results["sizes"][size]
+            slow_figure, fast_figure = figures.get(slow_name, {}), figures.get(fast_name, {})
+            slow, fast = median(slow_figure, timing), median(fast_figure, timing)
+            cells += [
+                show(slow, slow_figure, timing),
+                show(fast, fast_figure, timing),
+                ratio(slow, fast, slow_figure, timing),
+            ]
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    if len(sizes) >= 2 and "100k" in sizes and "1M" in sizes:
+        out += ["", "Growth from 100k to 1M triples (10× the data), time ratio:", ""]
+        out.append("| measure | baseline | fast |")
+        out.append("|---|---|---|")
+        for label, slow_name, fast_name, timing in rows(results):
+            cells = []
+            for name in (slow_name, fast_name):
+                a = median(results["sizes"]["100k"].get(name, {}), timing)
+                b = median(results["sizes"]["1M"].get(name, {}), timing)
+                cells.append(f"{b / a:.1f}×" if a and b else "–")
+            out.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    out += ["", "Queries on the on-disk cache against the in-memory Oxigraph store (load excluded):", ""]
+    out.append("| query | " + " | ".join(f"{s} in memory | {s} on disk | {s} ratio" for s in sizes) + " |")
+    out.append("|---|" + "---|---|---|" * len(sizes))
+    for label, _, fast_name, timing in rows(results):
+        if fast_name != "queries oxigraph":
+            continue
+        cells = []
+        for size in sizes:
+            memory = median(results["sizes"][size]["queries oxigraph"], timing)
+            disk = median(results["sizes"][size].get("queries cache", {}), timing)
+            cells += [
+                show(memory, {}, timing),
+                show(disk, {}, timing),
+                f"{disk / memory:.1f}×" if memory and disk else "–",
+            ]
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    out += ["", "Peak resident memory of the measuring process (MiB):", ""]
+    out.append("| process | " + " | ".join(sizes) + " |")
+    out.append("|---|" + "---|" * len(sizes))
+    for name in results["sizes"][sizes[0]]:
+        cells = []
+        for size in sizes:
+            figure = results["sizes"][size].get(name, {})
+            peak = figure.get("peak_mib")
+            prefix = "≥" if figure.get("peak_at_stop") else ""  # still growing when stopped
+            cells.append("–" if peak is None else f"{prefix}{peak:.0f}")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    start = results["startup"]
+    out += ["", "Start-up (wall time of the whole process, 15 runs):", ""]
+    out.append("| command | median | min | max |")
+    out.append("|---|---|---|---|")
+    for name, figure in start.items():
+        out.append(f"| `{name}` | {figure['median']:.3f} s | {figure['min']:.3f} s | {figure['max']:.3f} s |")
+    out += ["", "Checks made in the same run:", ""]
+    for size in sizes:
+        figures = results["sizes"][size]
+        slow, fast = figures["queries rdflib"].get("info", {}), figures["queries oxigraph"].get("info", {})
+        common = [name for name in slow if name in fast and name != "triples"]
+        agree = all(slow[name] == fast[name] for name in common)
+        counted = f"row counts {'agree' if agree else 'DIFFER'} on {len(common)} queries"
+        validated = figures["validate sparql"].get("info", {}).get("results")
+        reference = figures["validate pyshacl"].get("info", {}).get("results")
+        same = "same counts as pySHACL" if validated == reference else "PYSHACL DIFFERS"
+        if "stopped" in figures["validate pyshacl"]:
+            same = "pySHACL stopped"
+        triples = figures["load oxigraph"].get("info", {}).get("triples")
+        out.append(
+            f"- {size}: {triples} triples loaded; queries on both stores: {counted}; validation {validated} ({same})"
+        )
+    return "\n".join(out) + "\n"
+
+
+def write_results(results: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (RESULTS / "latest.md").write_text(markdown(results), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10k,100k,1M", help="comma-separated: 10k, 100k, 1M")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--slow-repeat", type=int, default=1, help="runs of the baselines at the largest size"
+    )
+    parser.add_argument("--timeout", type=float, default=600, help="seconds before a measurement is stopped")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--store", help=argparse.SUPPRESS)
+    parser.add_argument("--cache-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--skip", type=json.loads, default=[], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        result = child(args.child, args.data, args.store, args.repeat, args.cache_dir, args.skip)
+        result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    sizes = [s.strip() for s in args.sizes.split(",")]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        raise SystemExit(f"unknown size {unknown}; use {', '.join(SIZES)}")
+    results = run(sizes, args.repeat, args.slow_repeat, args.timeout)
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Start-up stays fast: importing the command line loads no RDF library.
+
+``csi-graph --help`` must answer in a fraction of a second, so ``csi_graph.cli`` imports
+click and little else; rdflib, pySHACL and pyoxigraph are imported inside the commands that
+need them. This checks the behaviour (which modules get imported), not a duration: the
+benchmark (``python benchmarks/run.py``) times it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("rdflib", "pyshacl", "pyoxigraph", "owlrl", "SPARQLWrapper", "pandas")
+
+
+def imported_modules(statement: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True, check=True
+    )
+    # Lines look like: "import time:       123 |        456 |   package.module"
+    return {
+        line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")
+    }
+
+
+def test_importing_the_command_line_loads_no_rdf_library():
+    modules = imported_modules("import csi_graph.cli")
+    assert "csi_graph.cli" in modules and "click" in modules  # the probe sees imports at all
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == [], f"imported at start-up: {heavy}"
+
+
+def test_the_probe_does_see_heavy_imports():
+    assert "rdflib" in imported_modules("import csi_graph.loader")
+
+
+def test_help_runs_as_a_process():
+    done = subprocess.run(
+        [sys.executable, "-m", "csi_graph", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "--store [auto|rdflib|oxigraph]" in done.stdout
