@@ -86,18 +86,22 @@ def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
     ctx.obj = {"store": store, "cache": cache}
 
 
-def _load(paths=(), **options):
+def _load(paths=(), *, store: str | None = None, prefer: str = "auto", **options):
     """The one loader, with the global --store and --cache options: every command loads through it.
 
-    ``options`` override the global ones: a command that scans the whole graph many times
-    passes ``cache=False``, since queries run 3–5× faster on an in-memory store than on
-    the on-disk cache (see BENCHMARKS.md), while a command that runs a few queries gains
-    the seconds that parsing would take.
+    ``store`` is a command's own --store, which overrides the global one; when neither is
+    given (the global default ``auto``), the command's preferred store ``prefer`` is used (the
+    web commands prefer Oxigraph, which answers their many queries fastest). Other ``options``
+    override the global ones: a command that scans the whole graph many times passes
+    ``cache=False``, since queries run 3–5× faster on an in-memory store than on the on-disk
+    cache (see BENCHMARKS.md), while a command that runs a few queries gains the seconds
+    that parsing would take.
     """
     from csi_graph.loader import load
 
-    settings = {**(click.get_current_context().find_root().obj or {}), **options}
-    return load(paths, **settings)
+    settings = {"store": "auto", "cache": True, **(click.get_current_context().find_root().obj or {})}
+    settings["store"] = store or (prefer if settings["store"] == "auto" else settings["store"])
+    return load(paths, **{**settings, **options})
 
 
 def _output(text: str, output: str | None) -> None:
@@ -280,9 +284,7 @@ def query(
 
         target = Endpoint(endpoint, timeout=timeout)
     else:
-        from csi_graph.loader import load
-
-        target = load(paths)
+        target = _load(paths)
     result = target.query(text, allow_remote=allow_remote, **bound)
     if result.form == "ASK":
         _output(result.serialize("json" if fmt == "json" else "table"), output)
@@ -336,7 +338,6 @@ def publish(
       csi-graph publish --endpoint http://127.0.0.1:7878/store
       csi-graph publish --endpoint http://127.0.0.1:3030/ds/update --update
     """
-    from csi_graph.loader import load
     from csi_graph.remote import publish as publish_dataset
 
     def report(label: str, triples: int) -> None:
@@ -344,7 +345,7 @@ def publish(
             click.echo(f"{label}: {triples} triples")
 
     sent = publish_dataset(
-        load(paths),
+        _load(paths),
         endpoint,
         graph=graph,
         protocol="update" if use_update else "gsp",
@@ -382,9 +383,8 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
     from pathlib import Path
 
     from csi_graph import reference
-    from csi_graph.loader import load
 
-    dataset = load()
+    dataset = _load()
     if check:
         outdated = reference.stale(dataset, Path(folder))
         for path in outdated:
@@ -394,15 +394,13 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
-def store_option(default: str):
-    """--store: the engine holding the data; every command gives the same output with either."""
-    return click.option(
-        "--store",
-        type=click.Choice(["oxigraph", "rdflib"]),
-        default=default,
-        show_default=True,
-        help="Engine holding the data: embedded Oxigraph (fast) or rdflib (the reference engine).",
-    )
+STORE_OPTION = click.option(
+    "--store",
+    type=click.Choice(["auto", "oxigraph", "rdflib"]),
+    default=None,
+    help="Engine holding the data, for this command (overrides csi-graph --store): embedded "
+    "Oxigraph (fast) or rdflib (the reference engine); the output is the same with either.",
+)
 
 
 DATA_BASE_OPTION = click.option(
@@ -454,7 +452,7 @@ DATA_BASE_OPTION = click.option(
     help="Folder of named queries (.rq) shown as examples [default: the shipped library].",
 )
 @DATA_BASE_OPTION
-@store_option("oxigraph")
+@STORE_OPTION
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request.")
 def serve(
     paths: tuple[str, ...],
@@ -466,7 +464,7 @@ def serve(
     query_workers: int,
     queries_dir: str | None,
     data_base: str | None,
-    store: str,
+    store: str | None,
     access_log: bool,
 ) -> None:
     """Serve the data on the web: pages, dereferenceable IRIs and a read-only SPARQL endpoint.
@@ -487,12 +485,11 @@ def serve(
 
     import uvicorn
 
-    from csi_graph.loader import load
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.queries import library
     from csi_graph.web.app import Settings, create_app
 
-    dataset = load(paths, store=store)
+    dataset = _load(paths, store=store, prefer="oxigraph", cache=False)  # many queries: in memory
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP
     # (without it, Nagle's algorithm holds each response body ~40 ms).
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -530,7 +527,7 @@ def serve(
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @DATA_BASE_OPTION
-@store_option("oxigraph")
+@STORE_OPTION
 def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str) -> None:
     """Write the web pages and data documents of `serve` as a static site in OUTDIR.
 
@@ -541,11 +538,12 @@ def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str)
     Example:
       csi-graph site public/
     """
-    from csi_graph.loader import load
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.web.site import write_site
 
-    report = write_site(load(paths, store=store), outdir, data_base or DATA_BASE)
+    report = write_site(
+        _load(paths, store=store, prefer="oxigraph", cache=False), outdir, data_base or DATA_BASE
+    )
     click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
     for iri in report.skipped:
         click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)
@@ -580,7 +578,7 @@ EXPORT_FORMATS = (
 )
 @click.option("--ontology", is_flag=True, help="Add the vocabulary and the SKOS schemes.")
 @click.option("--shapes", is_flag=True, help="Add the SHACL shapes.")
-@store_option("rdflib")
+@STORE_OPTION
 def export(
     paths: tuple[str, ...],
     fmt: str,
@@ -588,7 +586,7 @@ def export(
     contract: str | None,
     ontology: bool,
     shapes: bool,
-    store: str,
+    store: str | None,
 ) -> None:
     """Export the data as RDF, byte for byte the same for the same data.
 
@@ -609,10 +607,9 @@ def export(
       csi-graph export my-city-2022.ttl -f nt --ontology
     """
     from csi_graph.export import export as run_export
-    from csi_graph.loader import load
 
     content = run_export(
-        load(paths, contracts=not paths, store=store),
+        _load(paths, contracts=not paths, store=store),
         fmt,
         contract=contract,
         ontology=ontology,
@@ -670,7 +667,7 @@ class _Progress:
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it is not a previous package.")
 @click.option("--no-validate", is_flag=True, help="Do not refuse data that SHACL validation rejects.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
-@store_option("rdflib")
+@STORE_OPTION
 def package(
     outdir: str,
     paths: tuple[str, ...],
@@ -678,7 +675,7 @@ def package(
     force: bool,
     no_validate: bool,
     quiet: bool,
-    store: str,
+    store: str | None,
     **options: str | None,
 ) -> None:
     """Write a complete open-data package to OUTDIR, ready for data.gouv.fr.
@@ -704,11 +701,10 @@ def package(
       csi-graph package out/ my-city-2022.ttl --config publish.toml
     """
     from csi_graph.catalog import DEFAULT_BASE_URL, load_settings
-    from csi_graph.loader import load
     from csi_graph.package import build_package
 
     settings = load_settings(config, options)
-    dataset = load(paths, contracts=not paths, store=store)
+    dataset = _load(paths, contracts=not paths, store=store, cache=False)  # validates: in memory
     progress = None if quiet else _Progress()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the temporary folder
     try:
@@ -768,13 +764,12 @@ def new(
     from pathlib import Path
 
     from csi_graph.errors import CsiError
-    from csi_graph.loader import load
     from csi_graph.vocabulary import read_vocabulary
 
     if from_contract:
         from csi_graph.authoring.exporter import export_contract
 
-        dataset = load()
+        dataset = _load()
         identifier = identifier or from_contract
         text = export_contract(dataset, from_contract, read_vocabulary(dataset))
     else:
@@ -785,7 +780,7 @@ def new(
                 "name the city (csi-graph new Lyon --year 2025), or export one with --from CONTRACT"
             )
         identifier = identifier or slug(f"{city} {year}" if year else city)
-        text = scaffold(city, identifier, read_vocabulary(load(contracts=False)))
+        text = scaffold(city, identifier, read_vocabulary(_load(contracts=False)))
     if output == "-":
         click.echo(text, nl=False)
         return
@@ -884,13 +879,7 @@ def build(
 @click.option(
     "-d", "--data", "paths", multiple=True, type=click.Path(path_type=str), help="Add RDF files or folders."
 )
-@click.option(
-    "--store",
-    type=click.Choice(["rdflib", "oxigraph"]),
-    default="rdflib",
-    show_default=True,
-    help="Query engine.",
-)
+@STORE_OPTION
 @LANG_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
 def compare(
@@ -899,7 +888,7 @@ def compare(
     sections: tuple[str, ...],
     chart: str | None,
     paths: tuple[str, ...],
-    store: str,
+    store: str | None,
     lang: str,
     output: str | None,
 ) -> None:
@@ -924,13 +913,12 @@ def compare(
     from csi_graph.compare import compare as run_compare
     from csi_graph.errors import CsiError
     from csi_graph.heatmap import heatmap_svg
-    from csi_graph.loader import load
     from csi_graph.report import render
 
     if chart and not chart.lower().endswith(".svg"):
         raise CsiError(f"{chart}: the chart is an SVG image; give a file name ending in .svg")
     chosen = sections or (("themes",) if fmt == "csv" else SECTIONS)
-    comparison = run_compare(load(paths, store=store), contracts, lang)
+    comparison = run_compare(_load(paths, store=store), contracts, lang)
     svg = heatmap_svg(comparison, comparison.read_on) if chart or fmt == "html" else None
     if chart:
         from csi_graph.files import write_atomic

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +16,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 FIXTURE_QUERIES = Path(__file__).resolve().parent / "fixtures" / "queries"
+
+
+def oxigraph_command() -> str:
+    """The ``oxigraph`` server binary of the test extra (next to this Python if not on PATH)."""
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    assert Path(found).exists(), "the oxigraph server comes with the test extra: pip install -e '.[test]'"
+    return found
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from conftest import normalised
+from liveserver import free_port, oxigraph_command
 
 from csi_graph.cli import cli
 from csi_graph.errors import CsiError
@@ -19,25 +16,13 @@ from csi_graph.queries import checks, library
 from csi_graph.remote import Endpoint, publish
 
 
-def _oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    assert Path(found).exists(), "the oxigraph server (pip install oxigraph) is needed by these tests"
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """An Oxigraph server with an on-disk store in a temporary folder."""
-    port = _free_port()
+    port = free_port()
     location = tmp_path_factory.mktemp("oxigraph-store")
     process = subprocess.Popen(
-        [_oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [oxigraph_command(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -139,7 +124,7 @@ def test_remote_safety_policy_applies(runner, server):
 
 
 def test_unreachable_endpoint_is_a_clear_error(runner):
-    port = _free_port()
+    port = free_port()
     result = runner.invoke(
         cli, ["query", "commitment-counts", "--endpoint", f"http://127.0.0.1:{port}/query"]
     )

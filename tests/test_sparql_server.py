@@ -10,18 +10,15 @@ the multisets the embedded store gives.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from liveserver import free_port, oxigraph_command
 from rdflib import BNode, Literal, URIRef
 from test_stores import named_queries
 
@@ -29,18 +26,6 @@ from csi_graph.agreement import bound_query, differences
 from csi_graph.loader import load
 from csi_graph.sparql import query_form
 from csi_graph.store import RawResult
-
-
-def oxigraph_command() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    assert Path(found).exists(), "the oxigraph server comes with the test extra: pip install -e '.[test]'"
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
