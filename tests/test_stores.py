@@ -218,3 +218,31 @@ def test_store_option_is_checked(runner):
     assert re.search(
         r"Invalid value for '--store': 'mongo' is not one of 'auto', 'rdflib', 'oxigraph'", result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "store", "cache"),
+    [
+        (["compare", "-f", "json"], "auto", True),  # nothing said: auto
+        (["--store", "rdflib", "compare", "-f", "json"], "rdflib", True),  # the global option
+        (["--store", "rdflib", "compare", "-f", "json", "--store", "oxigraph"], "oxigraph", True),  # its own
+        (["export", "-f", "nt"], "auto", True),
+        (["--no-cache", "export", "-f", "nt", "--store", "oxigraph"], "oxigraph", False),
+        (["site", "{tmp}/site"], "oxigraph", False),  # many queries: Oxigraph in memory
+        (["info"], "auto", True),
+    ],
+)
+def test_every_command_loads_through_the_one_loader(runner, tmp_path, monkeypatch, arguments, store, cache):
+    """The global --store/--cache reach every command; a command's own --store wins."""
+    calls = []
+    real = loader.load
+
+    def recording(*args, **kwargs):
+        calls.append((kwargs.get("store"), kwargs.get("cache")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "load", recording)
+    monkeypatch.setenv("CSI_GRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    result = runner.invoke(cli, [a.replace("{tmp}", str(tmp_path)) for a in arguments])
+    assert result.exit_code == 0, result.output
+    assert calls == [(store, cache)]
