@@ -5,6 +5,7 @@ One command runs everything and writes the tables that BENCHMARKS.md reports::
     python benchmarks/run.py                       # 10k, 100k and 1M triples (about 45 min on 2 cores)
     python benchmarks/run.py --sizes 10k,100k      # quicker
     python benchmarks/run.py --sizes 10k --repeat 1 --timeout 60   # a smoke run
+    python benchmarks/run.py --sizes 1M --add      # measure one size, keep the others' results
 
 Method:
 
@@ -20,7 +21,8 @@ Method:
   the fast path, and ratios are baseline / fast.
 * A process that exceeds ``--timeout`` seconds is stopped; the step it was running is
   reported as ``>N s`` (N: the time that step had had) and its peak memory as ``≥M``.
-  Stopped query runs go on with the remaining queries in a new process.
+  Stopped query runs go on with the remaining queries in a new process, until the
+  measurement has taken ``--query-budget`` seconds; the queries left are "not run".
 
 Results go to ``benchmarks/results/latest.json`` and ``latest.md``.
 """
@@ -120,8 +122,8 @@ def child(task: str, data: str, store: str, repeat: int, cache_dir: str | None, 
 def export(dataset, path: Path, fmt: str) -> None:
     """Serialise the ontology and data (one graph) the way each store can.
 
-    rdflib: merge the named graphs into one rdflib Graph and serialise it. Oxigraph: a
-    CONSTRUCT over the union of those graphs, serialised by Oxigraph's writers.
+    rdflib: merge the named graphs into one rdflib Graph and serialise it. Oxigraph: merge
+    them into one Oxigraph graph, serialised by Oxigraph's writers.
     """
     from csi_graph.namespaces import PREFIXES
 
@@ -130,8 +132,8 @@ def export(dataset, path: Path, fmt: str) -> None:
         return
     import pyoxigraph as ox
 
-    store, graphs = dataset.oxigraph_view("ontology", "data")
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=graphs)
+    merged = dataset.oxigraph_view("ontology", "data")  # a store whose default graph is the merge
+    triples = merged.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
     prefixes = PREFIXES if fmt == "turtle" else None
     ox.serialize(triples, str(path), formats[fmt], prefixes=prefixes)
@@ -141,20 +143,28 @@ def export(dataset, path: Path, fmt: str) -> None:
 
 
 def measure(
-    task: str, data: Path, store: str, repeat: int, timeout: float, cache_dir: Path | None = None
+    task: str,
+    data: Path,
+    store: str,
+    repeat: int,
+    timeout: float,
+    cache_dir: Path | None = None,
+    budget: float = float("inf"),
 ) -> dict:
     """Run ``repeat`` fresh child processes, each stopped after ``timeout`` seconds.
 
     Returns the pooled timings and the largest peak memory. If a child is stopped, what it
     measured before is kept, the step it was running is recorded with the time it had had
     (``stopped``: step -> seconds), and no further repetition is made; a stopped query run
-    continues in a new process with the remaining queries.
+    continues in a new process with the remaining queries, as long as the measurement has
+    taken less than ``budget`` seconds (the queries left then are reported "not run").
     """
     runs = []
+    started = time.perf_counter()
     for _ in range(repeat):
         runs.append(child_run(task, data, store, timeout, cache_dir))
         # A stopped query run goes on in a new process without the queries already done.
-        while task == "queries" and "stopped" in runs[-1]:
+        while task == "queries" and "stopped" in runs[-1] and time.perf_counter() - started < budget:
             done = {name for r in runs for name in [*r["timings"], *r.get("stopped", {})]}
             runs.append(child_run(task, data, store, timeout, cache_dir, skip=done))
             if not runs[-1]["timings"].keys() - {"load"} and "stopped" not in runs[-1]:
@@ -263,11 +273,24 @@ def generate(size: str) -> Path:
     return path
 
 
-def run(sizes: list[str], repeat: int, slow_repeat: int, timeout: float) -> dict:
-    results: dict = {"machine": machine(), "sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+def run(
+    sizes: list[str],
+    repeat: int,
+    slow_repeat: int,
+    timeout: float,
+    query_budget: float,
+    previous: dict | None = None,
+) -> dict:
+    """Measure ``sizes``; with ``previous`` results, add them (start-up and machine are measured again)."""
+    results: dict = previous or {"sizes": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results["machine"] = machine()
     print("start-up ...", flush=True)
     results["startup"] = startup()
     for size in sizes:
+        results.setdefault("size runs", {})[size] = {
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "load average at start": os.getloadavg(),
+        }
         data = generate(size)
         slow = slow_repeat if SIZES[size] >= 100_000 else repeat  # baselines take minutes there
         print(f"{size}: {data}", flush=True)
@@ -286,9 +309,7 @@ def run(sizes: list[str], repeat: int, slow_repeat: int, timeout: float) -> dict
             figures["queries cache"] = measure("queries", data, "oxigraph", repeat, timeout, cache_dir)
         finally:
             shutil.rmtree(cache_dir, ignore_errors=True)
-        figures["queries rdflib"] = measure(
-            "queries", data, "rdflib", slow, timeout
-        )  # all queries, one process
+        figures["queries rdflib"] = measure("queries", data, "rdflib", slow, timeout, budget=query_budget)
         figures["queries oxigraph"] = measure("queries", data, "oxigraph", repeat, timeout)
         figures["validate pyshacl"] = measure("validate", data, "rdflib", slow, timeout)
         figures["validate sparql"] = measure("validate", data, "oxigraph", repeat, timeout)
@@ -469,6 +490,15 @@ def main() -> None:
         "--slow-repeat", type=int, default=1, help="runs of the baselines at the largest size"
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a measurement is stopped")
+    parser.add_argument(
+        "--query-budget",
+        type=float,
+        default=900,
+        help="seconds after which stopped rdflib query runs are no longer resumed",
+    )
+    parser.add_argument(
+        "--add", action="store_true", help="add the sizes measured to the previous results (latest.json)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--store", help=argparse.SUPPRESS)
@@ -484,7 +514,8 @@ def main() -> None:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         raise SystemExit(f"unknown size {unknown}; use {', '.join(SIZES)}")
-    results = run(sizes, args.repeat, args.slow_repeat, args.timeout)
+    previous = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8")) if args.add else None
+    results = run(sizes, args.repeat, args.slow_repeat, args.timeout, args.query_budget, previous)
     print(markdown(results))
 
 

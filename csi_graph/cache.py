@@ -18,12 +18,14 @@ always safe.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,7 +90,12 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
             building.rename(entry)
         except OSError:  # another process built the same entry meanwhile
             shutil.rmtree(building, ignore_errors=True)
-    except BaseException:
+    except BaseException as error:
+        # Close the half-built database before removing its folder: the traceback's frames
+        # still hold the store, and RocksDB could write into the folder while it goes.
+        store = None
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
         shutil.rmtree(building, ignore_errors=True)
         raise
     _evict(root, keep=entry)

@@ -111,14 +111,13 @@ class Dataset:
             triple for info in self.graphs if info.role in roles for triple in self.store.triples(info.name)
         )
 
-    def oxigraph_view(self, *roles: str) -> tuple[Any, list[Any]]:
-        """An Oxigraph store holding the graphs with one of ``roles``, and their names.
+    def oxigraph_view(self, *roles: str) -> Any:
+        """A new in-memory Oxigraph store whose default graph merges the graphs with ``roles``.
 
-        For an Oxigraph-backed dataset this is its own store; rdflib-backed data is copied
-        into a new in-memory store (small data: the rdflib store is for small data).
-        Query it with ``default_graph=names`` to see those graphs as one.
+        What the SPARQL validation engine checks (``"ontology", "data"``): a copy, whichever
+        store holds the dataset (see ``OxigraphStore.merged_oxigraph``).
         """
-        return self.store.oxigraph([info.name for info in self.graphs if info.role in roles])
+        return self.store.merged_oxigraph([info.name for info in self.graphs if info.role in roles])
 
     def write_nquads(self, path: str | Path) -> None:
         """Write the dataset as N-Quads (atomically): what a SPARQL server loads.

@@ -51,7 +51,11 @@ class Info:
             signed = (
                 " or ".join(c.signed_dates) + " (sources disagree)" if len(c.signed_dates) > 1 else c.signed
             )
-            dates = f"signed {signed or 'on an unknown date'}" if c.status == "signed" else c.status.replace("-", " ")
+            dates = (
+                f"signed {signed or 'on an unknown date'}"
+                if c.status == "signed"
+                else c.status.replace("-", " ")
+            )
             if c.ends:
                 dates += f", runs to {c.ends}"
             lines.append(f"  {c.identifier}  {c.title}")

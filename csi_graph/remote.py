@@ -216,4 +216,17 @@ def _reason(error: BaseException) -> str:
 
 
 def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    """The error's first line, and the first line of the server's own message if it sent one."""
+    text = str(error).strip()
+    if not text:
+        return type(error).__name__
+    first = text.splitlines()[0].strip()
+    _, found, response = text.partition("Response:\n")
+    if found:  # SPARQLWrapper appends the body as a bytes repr: b'Virtuoso 37000 Error ...\n...'
+        body = response.strip()
+        if body[:2] in ("b'", 'b"'):
+            body = body[2:-1].encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+        said = next((line.strip() for line in body.splitlines() if line.strip()), "")
+        if said:
+            first = f"{first} {said[:300]}"
+    return first

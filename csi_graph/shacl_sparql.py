@@ -638,24 +638,24 @@ class Failure:
     path: Node | None = None
 
 
-def failures(store: ox.Store, graphs: list[ox.NamedNode], shapes: Graph) -> Iterator[Failure]:
-    """Run every check of ``shapes`` over the union of ``graphs`` (the data graph)."""
+def failures(store: ox.Store, shapes: Graph) -> Iterator[Failure]:
+    """Run every check of ``shapes`` over the default graph of ``store`` (the data graph)."""
     known: dict[URIRef, list[URIRef]] = {}
 
     def subclasses(cls: URIRef) -> list[URIRef]:
         if cls not in known:
             query = f"SELECT DISTINCT ?c WHERE {{ ?c {_term(RDFS.subClassOf)}* {_term(cls)} }}"
-            found = {ox_to_rdflib(row["c"]) for row in store.query(query, default_graph=graphs)}
+            found = {ox_to_rdflib(row["c"]) for row in store.query(query)}
             known[cls] = sorted({cls} | {c for c in found if isinstance(c, URIRef)}, key=str)
         return known[cls]
 
     has_focus: dict[str, bool] = {}
     for check in compile_shapes(shapes, subclasses):
         if check.focus not in has_focus:
-            has_focus[check.focus] = bool(store.query(f"ASK {{ {check.focus} }}", default_graph=graphs))
+            has_focus[check.focus] = bool(store.query(f"ASK {{ {check.focus} }}"))
         if not has_focus[check.focus]:
             continue
-        solutions = store.query(check.query, default_graph=graphs)
+        solutions = store.query(check.query)
         names = {variable.value for variable in solutions.variables}
         for row in solutions:
             yield Failure(
@@ -666,7 +666,6 @@ def failures(store: ox.Store, graphs: list[ox.NamedNode], shapes: Graph) -> Iter
             )
 
 
-def count_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> int:
-    """Distinct triples in the union of ``graphs`` (a triple in two files counts once)."""
-    query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-    return int(next(iter(store.query(query, default_graph=graphs)))["n"].value)
+def count_triples(store: ox.Store) -> int:
+    """The triples of the default graph of ``store``."""
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)

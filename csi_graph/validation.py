@@ -203,7 +203,7 @@ def _validate_pyshacl(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationR
 def _validate_sparql(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationResult], Graph, int]:
     from csi_graph.shacl_sparql import count_triples, failures
 
-    store, graphs = dataset.oxigraph_view("ontology", "data")
+    store = dataset.oxigraph_view("ontology", "data")
     report = Graph()
     for prefix, namespace in PREFIXES.items():
         report.bind(prefix, namespace)
@@ -211,7 +211,7 @@ def _validate_sparql(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationRe
     report.add((root, RDF.type, SH.ValidationReport))
     results = []
     conforms = True
-    for failure in failures(store, graphs, shapes):
+    for failure in failures(store, shapes):
         check = failure.check
         shape = check.constraint if isinstance(check.constraint, URIRef) else check.shape
         path = failure.path if failure.path is not None else check.path
@@ -252,7 +252,7 @@ def _validate_sparql(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationRe
         for lang, text in messages.items():
             report.add((node, SH.resultMessage, Literal(text, lang=lang or None)))
     report.add((root, SH.conforms, Literal(conforms)))
-    return results, report, count_triples(store, graphs)
+    return results, report, count_triples(store)
 
 
 def _messages(shapes: Graph, source, focus, value, sparql: bool) -> dict[str, str]:
