@@ -45,7 +45,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 RESULTS = HERE / "results"
-WORKLOAD = HERE / "queries"
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 
 
@@ -89,11 +88,11 @@ def child(task: str, data: str, store: str, repeat: int, cache_dir: str | None, 
     dataset = timed("load", lambda: load([data], store=store, cache=cache))
     info["triples"] = len(dataset)
     if task == "queries":
-        from csi_graph.agreement import answers, bound_query
-        from csi_graph.queries import library
+        from workload import named_queries
 
-        named = {**library(), **{f"workload/{n}": q for n, q in library(WORKLOAD).items()}}
-        for name, query in named.items():
+        from csi_graph.agreement import answers, bound_query
+
+        for name, query in named_queries().items():
             if name in skip:
                 continue
             text = bound_query(query, dataset.graph_names)

@@ -16,15 +16,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
+
+from workload import named_queries
 
 from csi_graph.agreement import bound_query, differences
 from csi_graph.errors import CsiError
 from csi_graph.loader import load
-from csi_graph.queries import library
 from csi_graph.remote import Endpoint
-
-WORKLOAD = Path(__file__).resolve().parent / "queries"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     local = load(args.paths, store="oxigraph", cache=False)
     server = Endpoint(args.endpoint, timeout=args.timeout)
-    queries = {**library(), **{f"workload/{n}": q for n, q in library(WORKLOAD).items()}}
+    queries = named_queries()
     differing = 0
     for name, query in sorted(queries.items()):
         text = bound_query(query, local.graph_names)

@@ -14,6 +14,8 @@ default graph" setting. Each graph is *replaced* (HTTP Graph Store Protocol ``PU
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -224,8 +226,8 @@ def _first_line(error: BaseException) -> str:
     _, found, response = text.partition("Response:\n")
     if found:  # SPARQLWrapper appends the body as a bytes repr: b'Virtuoso 37000 Error ...\n...'
         body = response.strip()
-        if body[:2] in ("b'", 'b"'):
-            body = body[2:-1].encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+        with contextlib.suppress(ValueError, SyntaxError, AttributeError):  # else the text as it came
+            body = ast.literal_eval(body).decode("utf-8", "replace")
         said = next((line.strip() for line in body.splitlines() if line.strip()), "")
         if said:
             first = f"{first} {said[:300]}"

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -93,21 +93,20 @@ class RdflibStore:
 
     def nquads(self, graphs: list[str]) -> bytes:
         """``graphs`` as N-Quads, and their merge as the default graph (see ``Dataset.write_nquads``)."""
+        return self._copy(graphs, named=True).dump(format=ox.RdfFormat.N_QUADS)
+
+    def merged_oxigraph(self, graphs: list[str]) -> ox.Store:
+        """A new in-memory Oxigraph store whose default graph is the merge of ``graphs``."""
+        return self._copy(graphs, named=False)
+
+    def _copy(self, graphs: list[str], *, named: bool) -> ox.Store:
+        """``graphs`` copied into a new Oxigraph store: into its default graph, and into
+        graphs of the same names if ``named``."""
         store = ox.Store()
         store.bulk_extend(
             ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
             for name in graphs
-            for target in (ox.NamedNode(name), ox.DefaultGraph())
-            for s, p, o in self.triples(name)
-        )
-        return store.dump(format=ox.RdfFormat.N_QUADS)
-
-    def merged_oxigraph(self, graphs: list[str]) -> ox.Store:
-        """A new in-memory Oxigraph store whose default graph is the merge of ``graphs``."""
-        store = ox.Store()
-        store.bulk_extend(
-            ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), ox.DefaultGraph())
-            for name in graphs
+            for target in ((ox.NamedNode(name), ox.DefaultGraph()) if named else (ox.DefaultGraph(),))
             for s, p, o in self.triples(name)
         )
         return store
@@ -211,12 +210,9 @@ class OxigraphStore:
 
     def nquads(self, graphs: list[str]) -> bytes:
         """``graphs`` as N-Quads, and their merge as the default graph (see ``Dataset.write_nquads``)."""
-        chunks = [self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).rstrip(b"\n")]
-        for name in graphs:
-            lines = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)).splitlines()
-            suffix = f" <{name}> .".encode()
-            chunks.append(b"\n".join(line[:-2] + suffix for line in lines if line.endswith(b" .")))
-        return b"\n".join(chunk for chunk in chunks if chunk) + b"\n"
+        targets = [ox.DefaultGraph(), *(ox.NamedNode(name) for name in graphs)]
+        quads = chain.from_iterable(self.store.quads_for_pattern(None, None, None, g) for g in targets)
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
 def _capped(items: Iterator, max_rows: int | None) -> tuple[list, bool]:
