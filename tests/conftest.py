@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,9 @@ TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 ROOT = TESTS.parent
 SYNTHETIC = FIXTURES / "synthetic-contract.ttl"
-# The project's shared folder (seeds, research) sits beside the checkout; CSI_GRAPH_SHARED
-# points elsewhere. The seed is the source text the Chambéry data must match word for word.
-SHARED = Path(os.environ.get("CSI_GRAPH_SHARED") or ROOT.parent / "shared")
-SEED = SHARED / "seeds" / "chambery-csi-press-release.txt"
+# The source text the Chambéry data must match word for word: the City's announcement,
+# kept in the repository (data/sources/README.md gives its origin and licence note).
+SEED = ROOT / "data" / "sources" / "chambery-2021-press-release.txt"
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ HEADINGS = {
 def seed_commitments() -> list[tuple[str, str]]:
     """(party kind, wording) for each "- " line of the seed, under its party's heading."""
     if not SEED.is_file():
-        pytest.fail(f"the seed {SEED} is missing: set CSI_GRAPH_SHARED to the shared folder", pytrace=False)
+        pytest.fail(f"the seed {SEED} is missing from the checkout", pytrace=False)
     kind, found = None, []
     for line in SEED.read_text(encoding="utf-8").splitlines():
         heading = line.strip().rstrip(":").strip()
