@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import CSI, DATA_BASE, PREFIXES
-from csi_graph.terms import rdflib_to_ox
+from csi_graph.queries import contract_iri, contracts
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -114,8 +114,8 @@ class Selection:
     def contract(self, contract: str) -> list[ox.Quad]:
         """The quads that describe one contract (given by identifier or IRI)."""
         if self._contracts is None:
-            self._contracts = contract_iris(self.dataset)
-        seen = {ox.NamedNode(contract_iri(self.dataset, contract, self._contracts))}
+            self._contracts = contracts(self.dataset)
+        seen = {ox.NamedNode(contract_iri(self.dataset, contract, known=self._contracts))}
         todo = list(seen)
         while todo:  # the contract and its members
             for member in self._members.get(todo.pop(), ()):
@@ -133,35 +133,8 @@ class Selection:
 
 def graph_quads(dataset: Dataset, roles: Iterable[str]) -> Iterator[ox.Quad]:
     """The quads of every named graph whose role (data, ontology, shapes) is in ``roles``."""
-    for info in dataset.graphs:
-        if info.role in roles:
-            graph = ox.NamedNode(info.name)
-            for s, p, o in dataset.store.triples(info.name):
-                yield ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), graph)
-
-
-def contract_iris(dataset: Dataset) -> dict[str, str]:
-    """Each loaded contract's IRI, by identifier and by IRI."""
-    rows = dataset.query(
-        "PREFIX csi: <https://w3id.org/csi-graph/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
-        "SELECT ?contract ?id WHERE { ?contract a csi:IntegratedSecurityContract "
-        "OPTIONAL { ?contract dct:identifier ?id } } ORDER BY ?id ?contract"
-    ).rows
-    found: dict[str, str] = {}
-    for iri, identifier in rows:
-        found[str(iri)] = str(iri)
-        if identifier is not None:
-            found.setdefault(str(identifier), str(iri))
-    return found
-
-
-def contract_iri(dataset: Dataset, contract: str, known: dict[str, str] | None = None) -> str:
-    """The IRI of a contract given by identifier (``chambery-2021``) or IRI."""
-    known = known if known is not None else contract_iris(dataset)
-    if contract in known:
-        return known[contract]
-    names = sorted({name for name in known if "://" not in name}) or sorted(known)
-    raise CsiError(f"no contract {contract!r}; the loaded contracts are: {', '.join(names) or 'none'}")
+    for name in dataset.names(*roles):
+        yield from dataset.store.quads(name)
 
 
 def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

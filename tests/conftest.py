@@ -50,20 +50,12 @@ def no_outbound_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
-def normalised(result) -> list[tuple]:
-    """A query result as a sorted multiset of rows; GROUP_CONCAT cells ("a; b") are order-free."""
-    if result.form == "ASK":
-        return [(result.boolean,)]
-    if result.form != "SELECT":
-        return sorted(tuple(str(term) for term in triple) for triple in result.graph)
-    rows = []
-    for row in result.rows:
-        cells = []
-        for value in row:
-            text = "" if value is None else str(value)
-            cells.append("; ".join(sorted(text.split("; "))) if "; " in text else text)
-        rows.append(tuple(cells))
-    return sorted(rows)
+def normalised(result) -> list:
+    """A query result as a sorted multiset of rows, compared as the engines' agreement check does
+    (csi_graph.agreement: numbers by value, GROUP_CONCAT cells order-free, blank nodes alike)."""
+    from csi_graph.agreement import answers
+
+    return sorted(answers(result).items(), key=repr)
 
 
 PACKAGE_DATE = "2026-11-30"

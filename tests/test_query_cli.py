@@ -80,11 +80,23 @@ def test_construct_formats(runner):
     assert isinstance(document, (list, dict))
 
 
-def test_ask_exit_codes(runner):
+def test_ask_exit_codes(runner, shipped):
+    from test_queries import realised_contracts
+
     yes = runner.invoke(cli, ["query", "has-realisation"])
     assert (yes.exit_code, yes.stdout) == (0, "true\n")
-    no = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", "nowhere-2030"])
+    without = sorted(
+        {r["identifier"] for r in shipped.query("contracts-overview")} - realised_contracts(shipped)
+    )
+    no = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", without[0]])
     assert (no.exit_code, no.stdout) == (1, "false\n")
+
+
+def test_an_unknown_contract_exits_2_and_says_which_are_loaded(runner):
+    result = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", "nowhere-2030"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: no contract 'nowhere-2030' is loaded; the loaded contracts are: ")
+    assert "chambery-2021" in result.stderr
 
 
 def test_query_from_file_stdin_and_expression(runner, tmp_path):

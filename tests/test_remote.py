@@ -135,5 +135,8 @@ def test_unreachable_endpoint_is_a_clear_error(runner):
 
 
 def test_malformed_query_reported_by_server(published):
-    with pytest.raises(CsiError):
-        published.execute("SELECT * WHERE { ?s ?p }")
+    """Text that passes no local check reaches the server, whose own message is passed on."""
+    with pytest.raises(
+        CsiError, match=r"the endpoint http://127\.0\.0\.1:\d+/query refused the query: 400 Bad Request: .+"
+    ):
+        published.execute("SELECT * WHERE { ?s ?p }", "SELECT")
