@@ -7,8 +7,8 @@ fixes every free choice a serialiser makes:
   through Oxigraph), so their labels (``_:c14n0``...) depend only on the data;
 - statements are sorted (data resources first, by subject, ``rdf:type`` first, then
   predicate and object);
-- Turtle and TriG are written by a small writer of our own, in the style of the
-  project's data files (``@base`` for data IRIs, prefixes sorted, only those used);
+- Turtle and TriG are written by the one Turtle writer (:mod:`csi_graph.turtle`), in
+  the style of the project's data files (``@base`` for data IRIs, only the prefixes used);
 - N-Triples and N-Quads are canonical lines, sorted; RDF/XML comes from Oxigraph fed
   with sorted statements; JSON-LD is compacted with the published ``@context``
   (:mod:`csi_graph.jsonld`) from sorted N-Quads.
@@ -20,7 +20,6 @@ SKOS schemes) and the SHACL shapes; or one contract and everything it refers to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import CSI, DATA_BASE, PREFIXES
 from csi_graph.queries import contract_iri, contracts
+from csi_graph.turtle import TurtleWriter
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -195,94 +195,3 @@ def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
         if any(iri.startswith(namespace) for iri in iris):
             used[prefix] = namespace
     return dict(sorted(used.items()))
-
-
-# Turtle and TriG ----------------------------------------------------------------------
-
-_RELATIVE = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*")
-_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
-
-
-class TurtleWriter:
-    """Writes sorted statements as Turtle (or TriG) in the style of the project's data files."""
-
-    def __init__(self, base: str = DATA_BASE, prefixes: dict[str, str] | None = None) -> None:
-        self.base = base
-        self.prefixes = prefixes if prefixes is not None else PREFIXES
-
-    def write(self, quads: list[ox.Quad], *, graphs: bool = False) -> str:
-        used: dict[str, str] = {}
-        body: list[str] = []
-        for graph, block in _groups(quads, lambda q: q.graph_name):
-            if graphs and not isinstance(graph, ox.DefaultGraph):
-                body.append(f"{self.term(graph, used)} {{\n")
-                body.append(self._subjects(block, used, indent="    "))
-                body.append("}\n\n")
-            else:
-                body.append(self._subjects(block, used, indent=""))
-        header = [f"@base <{self.base}> .\n"]
-        header += [f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items())]
-        return "".join(header) + "\n" + "".join(body).rstrip("\n") + "\n"
-
-    def _subjects(self, quads: list[ox.Quad], used: dict[str, str], indent: str) -> str:
-        out = []
-        for subject, statements in _groups(quads, lambda q: q.subject):
-            lines = [indent + self.term(subject, used)]
-            predicates = list(_groups(statements, lambda q: q.predicate))
-            for number, (predicate, same) in enumerate(predicates):
-                verb = "a" if predicate.value == RDF_TYPE else self.term(predicate, used)
-                objects = [self.term(q.object, used) for q in same]
-                end = " ." if number == len(predicates) - 1 else " ;"
-                text = f"{indent}    {verb} {objects[0]}"
-                for obj in objects[1:]:
-                    text += f" ,\n{indent}        {obj}"
-                lines.append(text + end)
-            out.append("\n".join(lines) + "\n\n")
-        return "".join(out)
-
-    def term(self, term, used: dict[str, str]) -> str:
-        if isinstance(term, ox.BlankNode):
-            return f"_:{term.value}"
-        if isinstance(term, ox.Literal):
-            return self._literal(term, used)
-        iri = term.value
-        if iri.startswith(self.base) and _RELATIVE.fullmatch(iri[len(self.base) :]):
-            return f"<{iri[len(self.base) :]}>"
-        for prefix, namespace in self.prefixes.items():
-            if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :]):
-                used[prefix] = namespace
-                return f"{prefix}:{iri[len(namespace) :]}"
-        return f"<{iri}>"
-
-    def _literal(self, literal: ox.Literal, used: dict[str, str]) -> str:
-        value = literal.value
-        body = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if literal.language:
-            return f'"{body}"@{literal.language}'
-        datatype = literal.datatype.value
-        if datatype == XSD + "string":
-            return f'"{body}"'
-        if (
-            (datatype == XSD + "integer" and _INTEGER.fullmatch(value))
-            or (datatype == XSD + "decimal" and _DECIMAL.fullmatch(value))
-            or (datatype == XSD + "boolean" and value in ("true", "false"))
-        ):
-            return value
-        return f'"{body}"^^{self.term(literal.datatype, used)}'
-
-
-def _groups(items: list, key):
-    """Consecutive runs of ``items`` with the same ``key`` (the input is sorted)."""
-    run: list = []
-    current = None
-    for item in items:
-        k = key(item)
-        if run and k != current:
-            yield current, run
-            run = []
-        current = k
-        run.append(item)
-    if run:
-        yield current, run

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
@@ -187,14 +188,13 @@ def _n3(term) -> str:
     if isinstance(term, URIRef):
         return "a" if term == RDF.type else shorten(str(term))
     if isinstance(term, Literal):
-        text = str(term).replace('"', '\\"')
-        if len(text) > 70:
-            text = text[:67] + "..."
+        text = str(term) if len(str(term)) <= 70 else str(term)[:67] + "..."
+        quoted = str(pyoxigraph.Literal(text))  # the one literal escaper (csi_graph.terms)
         if term.language:
-            return f'"{text}"@{term.language}'
+            return f"{quoted}@{term.language}"
         if term.datatype is not None:
-            return f'"{text}"^^{shorten(str(term.datatype))}'
-        return f'"{text}"'
+            return f"{quoted}^^{shorten(str(term.datatype))}"
+        return quoted
     return "[]"
 
 
