@@ -10,14 +10,12 @@ library and of the benchmark workload over the SPARQL 1.1 protocol, as ``csi-gra
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pytest
-from liveserver import free_port, oxigraph_command
+from liveserver import oxigraph_command, running_oxigraph
 from test_stores import named_queries
 
 from csi_graph.agreement import bound_query, differences
-from csi_graph.errors import CsiError
 from csi_graph.loader import load
 from csi_graph.remote import Endpoint
 
@@ -32,40 +30,13 @@ def endpoint(local, tmp_path_factory):
     folder = tmp_path_factory.mktemp("oxigraph-server")
     dump = folder / "dataset.nq"
     local.write_nquads(dump)
-    command = oxigraph_command()
     subprocess.run(
-        [command, "load", "--location", str(folder / "db"), "--file", str(dump)],
+        [oxigraph_command(), "load", "--location", str(folder / "db"), "--file", str(dump)],
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            command,
-            "serve-read-only",
-            "--location",
-            str(folder / "db"),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                Endpoint(url).query("ASK {}")
-                break
-            except CsiError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph serve did not start: {server.stderr.read()}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_oxigraph("serve-read-only", folder / "db") as base:
+        yield f"{base}/query"
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
