@@ -38,7 +38,7 @@ def test_workload_exercises_the_main_sparql_features():
         "CONSTRUCT",
         "ASK",
         "SUM(",
-        "+ ?within",
+        "containedInPlace* ?within",
         "NOT EXISTS",
         "MAX(",
     ):
