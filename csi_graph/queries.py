@@ -34,7 +34,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,7 +95,7 @@ class NamedQuery:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
-    @property
+    @cached_property  # read once: a site asks thousands of times
     def form(self) -> str:
         """SELECT, ASK, CONSTRUCT or DESCRIBE."""
         return query_form(self.text)
@@ -302,10 +302,9 @@ def prepare(named: NamedQuery, params: Mapping[str, Any] = {}) -> str:
 
 
 def _bound(named: NamedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    text = PROLOGUE + named.text
     if not bindings:
-        return text
-    return bind_values(text, {name: to_ntriples(term) for name, term in bindings.items()})
+        return PROLOGUE + named.text
+    return PROLOGUE + bind_values(named.text, {name: to_ntriples(term) for name, term in bindings.items()})
 
 
 def run(

@@ -20,6 +20,38 @@ SHARED = Path(os.environ.get("CSI_GRAPH_SHARED") or ROOT.parent / "shared")
 SEED = SHARED / "seeds" / "chambery-csi-press-release.txt"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the tests marked slow (CI runs them: they run whenever CI=true)",
+    )
+
+
+def run_slow(config) -> bool:
+    return config.getoption("--run-slow") or os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run in CI (CI=true, as every CI service sets) or with --run-slow.
+
+    They are deselected, not skipped, and the summary says how many were left out.
+    """
+    if run_slow(config):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not run_slow(config):  # said by the process that reports (with xdist, workers deselect)
+        terminalreporter.write_line(
+            "Tests marked slow were left out: CI runs them (CI=true); run them here with --run-slow"
+        )
+
+
 @pytest.fixture(scope="session")
 def shipped():
     """The ontology and the shipped data, loaded once."""

@@ -77,7 +77,7 @@ def test_every_format_reads_back_to_the_same_graph(both, fmt):
     assert isomorphic(_parsed(export(dataset, fmt), fmt), source)
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "jsonld"])
+@pytest.mark.parametrize("fmt", ["turtle", pytest.param("jsonld", marks=pytest.mark.slow)])  # PyLD: 20 s
 def test_ontology_and_shapes_with_their_blank_nodes_read_back(both, fmt):
     dataset = both["anchored"]
     source = _graph(Selection(dataset, ontology=True, shapes=True).quads)
