@@ -17,6 +17,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from csi_graph.dataset import Dataset
+from csi_graph.labels import LABEL_PREDICATES, language_order
 from csi_graph.namespaces import CSI, PREFIXES, shorten
 
 ONTOLOGY = URIRef("https://w3id.org/csi-graph/ontology")
@@ -148,12 +149,13 @@ def stale(dataset: Dataset, folder: Path) -> list[Path]:
 
 
 def _text(graph: Graph, node, predicate, lang: str) -> str:
-    values = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
-    for wanted in (lang, "en", "fr", None):
+    """The value of ``predicate`` in ``lang`` by the one language fallback (:mod:`csi_graph.labels`)."""
+    values = sorted((o for o in graph.objects(node, predicate) if isinstance(o, Literal)), key=str)
+    for wanted in language_order(lang):
         for value in values:
             if value.language == wanted:
                 return str(value)
-    return ""
+    return str(values[0]) if values else ""
 
 
 def _md(text: str) -> str:
@@ -162,9 +164,17 @@ def _md(text: str) -> str:
 
 
 def _label(graph: Graph, node, lang: str) -> str:
-    return (
-        _text(graph, node, RDFS.label, lang) or _text(graph, node, SKOS.prefLabel, lang) or shorten(str(node))
-    )
+    """The label of ``node`` by the one rule (:mod:`csi_graph.labels`): the language decides, then the predicate."""
+    for wanted in language_order(lang):
+        for predicate in LABEL_PREDICATES:
+            found = sorted(
+                str(o)
+                for o in graph.objects(node, URIRef(predicate))
+                if isinstance(o, Literal) and o.language == wanted
+            )
+            if found:
+                return found[0]
+    return _text(graph, node, RDFS.label, lang) or shorten(str(node))
 
 
 def _terms(graph: Graph, kind, lang: str) -> list:
