@@ -199,9 +199,9 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld"]),
-    help="Output format: table (default), csv, tsv, json, md for SELECT; turtle (default), nt, jsonld for "
-    "CONSTRUCT/DESCRIBE.",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "md", "turtle", "nt", "jsonld", "rdfxml"]),
+    help="Output format: table (default), csv, tsv, json, xml, md for SELECT; turtle (default), nt, jsonld, "
+    "rdfxml for CONSTRUCT/DESCRIBE.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to a file.")
 @LANG_OPTION
@@ -277,7 +277,7 @@ def query(
         target = _load(paths)
     result = target.query(named, allow_remote=allow_remote, **bound)
     if result.form == "ASK":
-        _output(result.serialize("json" if fmt == "json" else "table"), output)
+        _output(result.serialize(fmt if fmt in ("json", "xml") else "table"), output)
         ctx.exit(0 if result.boolean else 1)
     fmt = fmt or ("table" if result.form == "SELECT" else "turtle")
     if named.pivot and fmt in ("table", "md"):

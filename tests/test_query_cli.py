@@ -208,3 +208,31 @@ def test_allow_remote_still_never_fetches_from_graphs(runner, listener):
     assert result.exit_code == 0
     assert result.stdout.strip().endswith("(0 rows)")
     assert connections == []
+
+
+TRICKY = r"""SELECT ?text ?french ?number ?missing WHERE {
+    BIND("line 1\r\nline 2\ttab \"quoted\" \\ back" AS ?text) BIND("été"@fr AS ?french) BIND(1.50 AS ?number) }"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_w3c_formats_are_written_by_oxigraph_and_read_back(runner, shipped, fmt):
+    """Each W3C format parses back (with Oxigraph's parsers) to the terms of the result; TSV and
+    CSV keep a carriage return inside the value instead of breaking the line."""
+    import pyoxigraph as ox
+
+    result = runner.invoke(cli, ["query", "-e", TRICKY, "-f", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "tsv":
+        assert result.stdout_bytes.count(b"\r") == 0 and len(result.stdout.splitlines()) == 2
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
+    if fmt == "csv":  # CSV keeps only the text (SPARQL 1.1 CSV): a CSV reader sees one row
+        rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8"), newline="")))
+        assert rows[1][0] == 'line 1\r\nline 2\ttab "quoted" \\ back' and rows[1][3] == ""
+        return
+    (row,) = list(ox.parse_query_results(result.stdout_bytes, format=formats[fmt]))
+    expected = shipped.query(TRICKY).rows[0]
+    assert [row[v] for v in ("text", "french", "number", "missing")] == list(expected)
