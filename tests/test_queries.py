@@ -11,7 +11,7 @@ from conftest import SYNTHETIC
 
 from csi_graph.errors import CsiError
 from csi_graph.loader import graph_name, load
-from csi_graph.queries import checks, library, to_term
+from csi_graph.queries import checks, internal, library, to_term
 from csi_graph.sparql import QueryError
 
 NAMES = sorted(library())
@@ -344,3 +344,31 @@ def test_refused_and_malformed_queries(shipped, text, message):
 def test_from_a_loaded_graph_is_allowed(shipped):
     text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl> WHERE { ?s ?p ?o }"
     assert shipped.query(text).to_dicts()[0]["n"] > 400
+
+
+# The queries the library runs itself ------------------------------------------------------
+
+INTERNAL = sorted(internal())
+# Python files that may hold SPARQL: the SHACL compiler generates it; the others show an
+# example to people (help text, the query page, a package README) and run none.
+MAY_HOLD_SPARQL = {"shacl_sparql.py", "cli.py", "app.py", "readme.py"}
+
+
+@pytest.mark.parametrize("name", INTERNAL)
+def test_internal_queries_have_a_header_and_answer(shipped, name):
+    named = internal()[name]
+    assert set(named.titles) == {"en", "fr"} and set(named.descriptions) == {"en", "fr"}, name
+    for parameter in named.parameters:
+        assert f"?{parameter.name}" in named.text and parameter.description
+    resource = "https://w3id.org/csi-graph/id/contract/chambery-2021"
+    params = {p.name: resource for p in named.parameters if p.default is None}
+    result = shipped.query(named, **params)
+    assert result.form == named.form
+
+
+def test_no_sparql_text_in_the_library_outside_queries():
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "csi_graph").rglob("*.py")):
+        if path.name not in MAY_HOLD_SPARQL:
+            assert "WHERE {" not in path.read_text(encoding="utf-8"), f"{path}: move the query to queries/"
