@@ -96,14 +96,16 @@ class Selection:
     def __init__(self, dataset: Dataset, *, ontology: bool = False, shapes: bool = False) -> None:
         roles = {"data"} | ({"ontology"} if ontology else set()) | ({"shapes"} if shapes else set())
         self.dataset = dataset
-        self.quads: list[ox.Quad] = []
+        self.quads: list[ox.Quad] = list(graph_quads(dataset, roles))
         self._shared: list[ox.Quad] = []
         self._about: dict = {}
         self._members: dict = {}
         self._contracts: dict[str, str] | None = None
-        data = {info.name for info in dataset.graphs if info.role == "data"}
-        for quad in graph_quads(dataset, roles):
-            self.quads.append(quad)
+
+    def _index(self) -> None:
+        """Who describes what, and who belongs to what: read when a contract is first asked for."""
+        data = set(self.dataset.names("data"))
+        for quad in self.quads:
             if quad.graph_name.value not in data:
                 self._shared.append(quad)
                 continue
@@ -115,6 +117,7 @@ class Selection:
         """The quads that describe one contract (given by identifier or IRI)."""
         if self._contracts is None:
             self._contracts = contracts(self.dataset)
+            self._index()
         seen = {ox.NamedNode(contract_iri(self.dataset, contract, known=self._contracts))}
         todo = list(seen)
         while todo:  # the contract and its members
@@ -139,9 +142,22 @@ def graph_quads(dataset: Dataset, roles: Iterable[str]) -> Iterator[ox.Quad]:
 
 def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with canonical blank-node labels (RDFC-1.0), sorted."""
-    data = ox.Dataset(quads)
+    return sorted(_relabelled(quads), key=_sort_key)
+
+
+def _relabelled(quads: Iterable[ox.Quad]) -> Iterable[ox.Quad]:
+    """The quads, each once, with canonical blank-node labels (RDFC-1.0) if there are blank nodes.
+
+    Canonicalising is only about blank nodes: without any, the quads are returned as they are.
+    """
+    unique = set(quads)
+    blank = {q for q in unique if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+    if not blank:
+        return unique
+    # A blank node's canonical label depends only on the statements that mention blank nodes.
+    data = ox.Dataset(blank)
     data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(data, key=_sort_key)
+    return [*(unique - blank), *data]
 
 
 def _sort_key(quad: ox.Quad) -> tuple:
@@ -166,11 +182,11 @@ def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | Non
     """
     spec = FORMATS[fmt]
     if not spec.quads:
-        quads = {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
+        quads = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    if fmt in ("nt", "nq"):  # canonical lines, sorted: no need to sort the statements first
+        written = ox.serialize(_relabelled(quads), format=ox.RdfFormat.N_QUADS)
+        return b"".join(sorted(written.splitlines(keepends=True)))
     ordered = canonical(quads)
-    if fmt in ("nt", "nq"):
-        lines = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
-        return "".join(sorted(lines)).encode("utf-8")
     if fmt in ("turtle", "trig"):
         return TurtleWriter(prefixes=prefixes).write(ordered, graphs=spec.quads).encode("utf-8")
     if fmt == "rdfxml":

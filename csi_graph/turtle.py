@@ -111,6 +111,7 @@ class TurtleWriter:
     def __init__(self, base: str = DATA_BASE, prefixes: dict[str, str] | None = None) -> None:
         self.base = base
         self.prefixes = prefixes if prefixes is not None else PREFIXES
+        self._iris: dict[str, tuple[str, str | None]] = {}  # IRI -> (text, prefix used): IRIs repeat
 
     def write(
         self,
@@ -187,13 +188,20 @@ class TurtleWriter:
         if isinstance(term, ox.Literal):
             return self._literal(term, used)
         iri = term.value
+        if iri not in self._iris:
+            self._iris[iri] = self._iri(iri)
+        text, prefix = self._iris[iri]
+        if prefix is not None:
+            used.add(prefix)
+        return text
+
+    def _iri(self, iri: str) -> tuple[str, str | None]:
         if iri.startswith(self.base) and _RELATIVE.fullmatch(iri[len(self.base) :]):
-            return f"<{iri[len(self.base) :]}>"
+            return f"<{iri[len(self.base) :]}>", None
         for prefix, namespace in self.prefixes.items():
             if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :]):
-                used.add(prefix)
-                return f"{prefix}:{iri[len(namespace) :]}"
-        return str(term)
+                return f"{prefix}:{iri[len(namespace) :]}", prefix
+        return f"<{iri}>", None
 
     def _literal(self, literal: ox.Literal, used: set[str]) -> str:
         lexical = literal.value
