@@ -1,7 +1,7 @@
 """Do two engines give the same answers? Query results compared as multisets.
 
-Running the same named query on rdflib, on embedded Oxigraph and on a SPARQL server must
-give the same answers; this module says whether they do, and where not. Rows are compared
+Running the same named query on the embedded store, on ``csi-graph serve`` and on a SPARQL
+server must give the same answers; this module says whether they do, and where not. Rows are compared
 as multisets (``ORDER BY`` ties may come in any order), blank nodes as "some blank node"
 (their labels are local to each engine) and numbers by value (``1.50`` and ``1.5`` are the
 same decimal, which engines may write either way). ``GROUP_CONCAT`` has no order in SPARQL:
@@ -13,46 +13,52 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from rdflib import BNode, Literal
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from csi_graph.queries import NamedQuery, bindings_for
-from csi_graph.sparql import bind_values, check_query
-from csi_graph.store import RawResult
-from csi_graph.terms import to_ntriples
+from csi_graph.queries import NamedQuery, prepare
+from csi_graph.results import QueryResult
+from csi_graph.sparql import check_query
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 CONCAT_SEPARATOR = "; "
 _NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long")}
 
 
-def normalise(term: Node | None) -> object:
+def normalise(term: Any) -> object:
     """A comparable form of a term: blank nodes alike, numbers by value, concatenations as sets."""
-    if isinstance(term, BNode):
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
         return "_:"
-    if isinstance(term, Literal) and CONCAT_SEPARATOR in term:
-        return ("concat", tuple(sorted(str(term).split(CONCAT_SEPARATOR))), term.language, term.datatype)
-    if isinstance(term, Literal) and term.datatype is not None and str(term.datatype) in _NUMBERS:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    datatype = term.datatype.value if term.language is None else None
+    if CONCAT_SEPARATOR in term.value:
+        return ("concat", tuple(sorted(term.value.split(CONCAT_SEPARATOR))), term.language, datatype)
+    if datatype in _NUMBERS:
         try:
-            return ("number", Decimal(str(term)).normalize())
+            return ("number", Decimal(term.value).normalize())
         except InvalidOperation:
-            return term
-    return term
+            pass
+    return ("literal", term.value, term.language, datatype)
 
 
-def answers(raw: RawResult) -> Counter:
+def answers(result: QueryResult) -> Counter:
     """A result as a multiset: rows (by variable name) for SELECT, triples, or the boolean."""
-    if raw.form == "ASK":
-        return Counter([bool(raw.boolean)])
-    if raw.form == "SELECT":
-        variables = sorted(raw.variables)
-        index = {v: i for i, v in enumerate(raw.variables)}
-        return Counter(tuple(normalise(row[index[v]]) for v in variables) for row in raw.rows)
-    return Counter(tuple(normalise(t) for t in triple) for triple in raw.triples)
+    if result.form == "ASK":
+        return Counter([bool(result.boolean)])
+    if result.form == "SELECT":
+        variables = sorted(result.variables)
+        index = {v: i for i, v in enumerate(result.variables)}
+        return Counter(tuple(normalise(row[index[v]]) for v in variables) for row in result.rows)
+    return Counter(
+        tuple(normalise(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in result.triples
+    )
 
 
-def differences(expected: RawResult, actual: RawResult, limit: int = 5) -> list[str]:
+def differences(expected: QueryResult, actual: QueryResult, limit: int = 5) -> list[str]:
     """What ``actual`` lacks or has in excess compared with ``expected`` (empty: the same)."""
     if expected.form == "SELECT" and sorted(expected.variables) != sorted(actual.variables):
         return [f"variables differ: {expected.variables} vs {actual.variables}"]
@@ -66,11 +72,10 @@ def differences(expected: RawResult, actual: RawResult, limit: int = 5) -> list[
 
 
 def bound_query(named: NamedQuery, graph_names: list[str], **params: object) -> str:
-    """The text a named query runs as, parameters bound, after the safety check.
+    """The text a named query runs as, prologue added and parameters bound, after the safety check.
 
     The same text goes to every engine, local or remote, so that their answers compare.
     """
-    text = named.text
+    text = prepare(named, params)
     check_query(text, graph_names)
-    bindings = bindings_for(named, text, params)
-    return bind_values(text, {name: to_ntriples(term) for name, term in bindings.items()})
+    return text

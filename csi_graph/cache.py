@@ -1,7 +1,7 @@
 """A persistent cache of loaded datasets: parse once, then open in a fraction of a second.
 
 Parsing a million triples takes seconds; opening an Oxigraph store already on disk takes
-milliseconds. ``load(..., store="oxigraph", cache=True)`` therefore keeps each loaded
+milliseconds. ``load(..., cache=True)`` therefore keeps each loaded
 dataset as an on-disk Oxigraph store, in a folder named by a hash of everything the load
 depends on — the *content* of every source file (not its date), its graph name and
 format, and the versions of csi-graph and Oxigraph — next to a ``manifest.json`` listing
@@ -31,14 +31,14 @@ from pathlib import Path
 
 from csi_graph import __version__
 from csi_graph.dataset import Dataset, GraphInfo
-from csi_graph.store import OxigraphStore
+from csi_graph.store import Store
 
 FORMAT = 2  # bump when the layout of an entry changes
 KEEP = 4  # entries kept; a million-triple entry takes about 300 MB
 MANIFEST = "manifest.json"
 log = logging.getLogger(__name__)
 
-Filler = Callable[[OxigraphStore, list[tuple[Path, str]]], list[GraphInfo]]
+Filler = Callable[[Store, list[tuple[Path, str]]], list[GraphInfo]]
 
 
 def cache_root(setting: bool | str | Path = True) -> Path:
@@ -77,12 +77,12 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
         building = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=root))
     except OSError as error:
         log.warning("csi-graph cache unavailable (%s): loading in memory", error)
-        store = OxigraphStore()
+        store = Store()
         return Dataset(store, fill(store, files))
     try:
-        store = OxigraphStore(building / "store")
+        store = Store(building / "store")
         graphs = fill(store, files)
-        store.store.flush()
+        store.flush()
         manifest = {"format": FORMAT, "graphs": [_entry(info, files) for info in graphs]}
         (building / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         del store  # closes the database before its folder moves
@@ -101,7 +101,7 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
     _evict(root, keep=entry)
     dataset = _open(entry, files)
     if dataset is None:  # unreadable right after writing: do not fail the command for it
-        store = OxigraphStore()
+        store = Store()
         return Dataset(store, fill(store, files))
     return dataset
 
@@ -112,7 +112,7 @@ def _open(entry: Path, files: list[tuple[Path, str]]) -> Dataset | None:
         return None
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
-        store = OxigraphStore(entry / "store", read_only=True)
+        store = Store(entry / "store", read_only=True)
         graphs = [
             GraphInfo(g["name"], files[g["file"]][0], files[g["file"]][1], g["role"], g["triples"])
             for g in recorded["graphs"]

@@ -509,20 +509,6 @@ def catalog_context() -> dict[str, str]:
 
 # What the catalogue says about each contract, read from the data ------------------------
 
-_TERRITORIES_QUERY = """
-PREFIX csi: <https://w3id.org/csi-graph/ontology#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-SELECT ?id ?territory (MIN(?c) AS ?code) (MIN(?n) AS ?name)
-WHERE {
-  ?contract a csi:IntegratedSecurityContract ; dct:identifier ?id ; csi:territory ?territory .
-  OPTIONAL { ?territory igeo:codeINSEE ?c }
-  OPTIONAL { ?territory rdfs:label ?n FILTER(lang(?n) = "fr") }
-}
-GROUP BY ?id ?territory ORDER BY ?id ?territory
-"""
-
 
 def contract_infos(dataset, tables: Mapping[str, TableData]) -> list[ContractInfo]:
     """Title, description, period, territories and volets of each contract, from its table rows.
@@ -530,7 +516,7 @@ def contract_infos(dataset, tables: Mapping[str, TableData]) -> list[ContractInf
     Territories are read apart (one row each), so that each code stays with its territory.
     """
     territories: dict[str, list[tuple[str, str, str]]] = {}
-    for row in dataset.query(_TERRITORIES_QUERY):
+    for row in dataset.query("internal/catalog/territories"):
         territories.setdefault(row["id"], []).append((row["territory"], row["code"] or "", row["name"] or ""))
     volets: dict[str, set[tuple[str, str, str]]] = {}
     for row in tables["themes"].rows:

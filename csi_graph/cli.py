@@ -56,24 +56,15 @@ class CsiGroup(click.Group):
 @click.version_option(__version__, prog_name="csi-graph")
 @click.option("--debug", is_flag=True, help="Show a traceback on unexpected errors.")
 @click.option(
-    "--store",
-    type=click.Choice(["auto", "rdflib", "oxigraph"]),
-    default="auto",
-    show_default=True,
-    envvar="CSI_GRAPH_STORE",
-    help="Where the triples live: rdflib (reference, small data), Oxigraph (fast), or "
-    "auto (Oxigraph above 1 MB of input).",
-)
-@click.option(
     "--cache/--no-cache",
     default=True,
     show_default=True,
     envvar="CSI_GRAPH_CACHE",
-    help="With Oxigraph, keep the loaded store on disk ($CSI_GRAPH_CACHE_DIR, else "
+    help="For more than 1 MB of input, keep the loaded store on disk ($CSI_GRAPH_CACHE_DIR, else "
     "~/.cache/csi-graph), keyed by the files' content, so the next command does not parse again.",
 )
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
+def cli(ctx: click.Context, debug: bool, cache: bool) -> None:
     """csi-graph: the knowledge graph of French integrated security contracts (CSI).
 
     \b
@@ -83,25 +74,24 @@ def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
       2  usage or input error (bad option, unreadable file, malformed RDF or SPARQL)
     """
     ctx.meta["csi_graph.debug"] = debug
-    ctx.obj = {"store": store, "cache": cache}
+    ctx.obj = {"cache": cache}
 
 
-def _load(paths=(), *, store: str | None = None, prefer: str = "auto", **options):
-    """The one loader, with the global --store and --cache options: every command loads through it.
+def _load(paths=(), *, contracts: bool = True, cache: bool = True):
+    """The one loader, with the global --cache option: every command loads through it.
 
-    ``store`` is a command's own --store, which overrides the global one; when neither is
-    given (the global default ``auto``), the command's preferred store ``prefer`` is used (the
-    web commands prefer Oxigraph, which answers their many queries fastest). Other ``options``
-    override the global ones: a command that scans the whole graph many times passes
-    ``cache=False``, since queries run 3–5× faster on an in-memory store than on the on-disk
-    cache (see BENCHMARKS.md), while a command that runs a few queries gains the seconds
-    that parsing would take.
+    A command that scans the whole graph many times passes ``cache=False``: queries run
+    3–5× faster on an in-memory store than on the on-disk cache (see BENCHMARKS.md), while
+    a command that runs a few queries on more than a megabyte of input gains the seconds
+    that parsing would take. Below that, parsing is faster than opening the cache.
     """
-    from csi_graph.loader import load
+    from csi_graph.loader import CACHE_FROM_BYTES, input_size, load, source_files
 
-    settings = {"store": "auto", "cache": True, **(click.get_current_context().find_root().obj or {})}
-    settings["store"] = store or (prefer if settings["store"] == "auto" else settings["store"])
-    return load(paths, **{**settings, **options})
+    settings = click.get_current_context().find_root().obj or {}
+    if cache and settings.get("cache", True):
+        files = source_files(paths, contracts=contracts)
+        cache = input_size(path for path, _ in files) > CACHE_FROM_BYTES
+    return load(paths, contracts=contracts, cache=bool(cache) and settings.get("cache", True))
 
 
 def _output(text: str, output: str | None) -> None:
@@ -209,9 +199,9 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "md", "turtle", "nt", "jsonld"]),
-    help="Output format: table (default), csv, tsv, json, md for SELECT; turtle (default), nt, jsonld for "
-    "CONSTRUCT/DESCRIBE.",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "md", "turtle", "nt", "jsonld", "rdfxml"]),
+    help="Output format: table (default), csv, tsv, json, xml, md for SELECT; turtle (default), nt, jsonld, "
+    "rdfxml for CONSTRUCT/DESCRIBE.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to a file.")
 @LANG_OPTION
@@ -274,9 +264,9 @@ def query(
     from csi_graph.queries import resolve
     from csi_graph.sparql import declared_variables
 
-    _, named = resolve(text)
+    named = resolve(text)
     if "lang" not in bound and (
-        (named and named.parameter("lang")) or (named is None and "lang" in declared_variables(text))
+        named.parameter("lang") or (not named.parameters and "lang" in declared_variables(named.text))
     ):
         bound["lang"] = lang
     if endpoint:
@@ -285,12 +275,12 @@ def query(
         target = Endpoint(endpoint, timeout=timeout)
     else:
         target = _load(paths)
-    result = target.query(text, allow_remote=allow_remote, **bound)
+    result = target.query(named, allow_remote=allow_remote, **bound)
     if result.form == "ASK":
-        _output(result.serialize("json" if fmt == "json" else "table"), output)
+        _output(result.serialize(fmt if fmt in ("json", "xml") else "table"), output)
         ctx.exit(0 if result.boolean else 1)
     fmt = fmt or ("table" if result.form == "SELECT" else "turtle")
-    if named and named.pivot and fmt in ("table", "md"):
+    if named.pivot and fmt in ("table", "md"):
         result = result.pivot(*named.pivot)
     _output(result.serialize(fmt), output)
 
@@ -394,15 +384,6 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
-STORE_OPTION = click.option(
-    "--store",
-    type=click.Choice(["auto", "oxigraph", "rdflib"]),
-    default=None,
-    help="Engine holding the data, for this command (overrides csi-graph --store): embedded "
-    "Oxigraph (fast) or rdflib (the reference engine); the output is the same with either.",
-)
-
-
 DATA_BASE_OPTION = click.option(
     "--data-base",
     default=None,
@@ -452,7 +433,6 @@ DATA_BASE_OPTION = click.option(
     help="Folder of named queries (.rq) shown as examples [default: the shipped library].",
 )
 @DATA_BASE_OPTION
-@STORE_OPTION
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request.")
 def serve(
     paths: tuple[str, ...],
@@ -464,7 +444,6 @@ def serve(
     query_workers: int,
     queries_dir: str | None,
     data_base: str | None,
-    store: str | None,
     access_log: bool,
 ) -> None:
     """Serve the data on the web: pages, dereferenceable IRIs and a read-only SPARQL endpoint.
@@ -489,7 +468,7 @@ def serve(
     from csi_graph.queries import library
     from csi_graph.web.app import Settings, create_app
 
-    dataset = _load(paths, store=store, prefer="oxigraph", cache=False)  # many queries: in memory
+    dataset = _load(paths, cache=False)  # many queries: in memory
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP
     # (without it, Nagle's algorithm holds each response body ~40 ms).
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -527,8 +506,7 @@ def serve(
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @DATA_BASE_OPTION
-@STORE_OPTION
-def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str) -> None:
+def site(outdir: str, paths: tuple[str, ...], data_base: str | None) -> None:
     """Write the web pages and data documents of `serve` as a static site in OUTDIR.
 
     PATHS are added to the shipped data. OUTDIR must be new, empty, or a site written
@@ -541,9 +519,7 @@ def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str)
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.web.site import write_site
 
-    report = write_site(
-        _load(paths, store=store, prefer="oxigraph", cache=False), outdir, data_base or DATA_BASE
-    )
+    report = write_site(_load(paths, cache=False), outdir, data_base or DATA_BASE)
     click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
     for iri in report.skipped:
         click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)
@@ -578,7 +554,6 @@ EXPORT_FORMATS = (
 )
 @click.option("--ontology", is_flag=True, help="Add the vocabulary and the SKOS schemes.")
 @click.option("--shapes", is_flag=True, help="Add the SHACL shapes.")
-@STORE_OPTION
 def export(
     paths: tuple[str, ...],
     fmt: str,
@@ -586,7 +561,6 @@ def export(
     contract: str | None,
     ontology: bool,
     shapes: bool,
-    store: str | None,
 ) -> None:
     """Export the data as RDF, byte for byte the same for the same data.
 
@@ -609,7 +583,7 @@ def export(
     from csi_graph.export import export as run_export
 
     content = run_export(
-        _load(paths, contracts=not paths, store=store),
+        _load(paths, contracts=not paths),
         fmt,
         contract=contract,
         ontology=ontology,
@@ -667,7 +641,6 @@ class _Progress:
 @click.option("--force", is_flag=True, help="Replace OUTDIR even if it is not a previous package.")
 @click.option("--no-validate", is_flag=True, help="Do not refuse data that SHACL validation rejects.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
-@STORE_OPTION
 def package(
     outdir: str,
     paths: tuple[str, ...],
@@ -675,7 +648,6 @@ def package(
     force: bool,
     no_validate: bool,
     quiet: bool,
-    store: str | None,
     **options: str | None,
 ) -> None:
     """Write a complete open-data package to OUTDIR, ready for data.gouv.fr.
@@ -704,7 +676,7 @@ def package(
     from csi_graph.package import build_package
 
     settings = load_settings(config, options)
-    dataset = _load(paths, contracts=not paths, store=store, cache=False)  # validates: in memory
+    dataset = _load(paths, contracts=not paths, cache=False)  # validates: in memory
     progress = None if quiet else _Progress()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the temporary folder
     try:
@@ -879,7 +851,6 @@ def build(
 @click.option(
     "-d", "--data", "paths", multiple=True, type=click.Path(path_type=str), help="Add RDF files or folders."
 )
-@STORE_OPTION
 @LANG_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
 def compare(
@@ -888,7 +859,6 @@ def compare(
     sections: tuple[str, ...],
     chart: str | None,
     paths: tuple[str, ...],
-    store: str | None,
     lang: str,
     output: str | None,
 ) -> None:
@@ -918,7 +888,7 @@ def compare(
     if chart and not chart.lower().endswith(".svg"):
         raise CsiError(f"{chart}: the chart is an SVG image; give a file name ending in .svg")
     chosen = sections or (("themes",) if fmt == "csv" else SECTIONS)
-    comparison = run_compare(_load(paths, store=store), contracts, lang)
+    comparison = run_compare(_load(paths), contracts, lang)
     svg = heatmap_svg(comparison, comparison.read_on) if chart or fmt == "html" else None
     if chart:
         from csi_graph.files import write_atomic

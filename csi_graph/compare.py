@@ -18,18 +18,19 @@ Choices a reader should know:
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from csi_graph.errors import CsiError
-from csi_graph.namespaces import CSI, PREFIXES
+from csi_graph.contracts import ContractFacts, Territory, contract_facts
+from csi_graph.namespaces import PREFIXES
 
 if TYPE_CHECKING:
     from csi_graph.dataset import Dataset
+
+__all__ = ["SECTIONS", "Comparison", "ContractFacts", "Territory", "compare"]
 
 SECTIONS = (
     "overview",
@@ -42,97 +43,11 @@ SECTIONS = (
     "realisations",
 )
 
-_PREFIXES = "\n".join(
-    f"PREFIX {p}: <{PREFIXES[p]}>"
-    for p in ("csi", "scheme", "rdf", "rdfs", "skos", "dct", "dcat", "prov", "org", "foaf", "schema")
-)
-
-_CONTRACTS = """
-SELECT DISTINCT ?contract ?id ?status ?period ?start ?end WHERE {
-    ?contract a csi:IntegratedSecurityContract ; dct:identifier ?id ; csi:contractStatus ?status .
-    OPTIONAL { ?contract dct:temporal ?period .
-               OPTIONAL { ?period dcat:startDate ?start } OPTIONAL { ?period dcat:endDate ?end } }
-}"""
-_LABELS = """
-SELECT DISTINCT ?thing ?label WHERE {
-    VALUES ?property { rdfs:label skos:prefLabel dct:title }
-    ?thing ?property ?label .
-}"""
-_DESCRIPTIONS = """
-SELECT DISTINCT ?thing ?text WHERE { ?thing a csi:StatusRecord ; dct:description ?text . }"""
-_TERRITORIES = """
-SELECT DISTINCT ?contract ?territory ?type WHERE { ?contract csi:territory ?territory . ?territory a ?type . }"""
-_VOLETS = """
-SELECT DISTINCT ?volet ?notation WHERE {
-    ?volet skos:topConceptOf scheme:themes . OPTIONAL { ?volet skos:notation ?notation }
-}"""
-_BY_VOLET = """
-SELECT ?contract ?volet (COUNT(DISTINCT ?commitment) AS ?n) WHERE {
-    ?commitment a csi:Commitment ; csi:inContract ?contract ; csi:theme ?theme .
-    ?theme skos:broader* ?volet . ?volet skos:topConceptOf scheme:themes .
-} GROUP BY ?contract ?volet"""
-_BY_THEME = """
-SELECT ?contract ?theme (COUNT(DISTINCT ?commitment) AS ?n) WHERE {
-    ?commitment a csi:Commitment ; csi:inContract ?contract ; csi:theme ?theme .
-} GROUP BY ?contract ?theme"""
-_COMMITMENTS = """
-SELECT ?contract (COUNT(DISTINCT ?commitment) AS ?n) WHERE {
-    ?commitment a csi:Commitment ; csi:inContract ?contract .
-} GROUP BY ?contract"""
-_BY_PARTY = """
-SELECT ?contract ?kind (COUNT(DISTINCT ?commitment) AS ?n) WHERE {
-    ?party a csi:ContractParty ; csi:inContract ?contract ; csi:partyKind ?kind .
-    OPTIONAL { ?commitment a csi:Commitment ; csi:committedBy ?party . }
-} GROUP BY ?contract ?kind"""
-_TARGETS = """
-SELECT DISTINCT ?contract ?commitment ?cid ?kind ?quantity ?qkind ?basis ?value ?unit ?deadline ?cdeadline WHERE {
-    ?commitment a csi:Commitment ; csi:inContract ?contract ; dct:identifier ?cid ; csi:targetQuantity ?quantity .
-    ?quantity schema:value ?value ; csi:unit ?unit ; csi:quantityKind ?qkind .
-    OPTIONAL { ?commitment csi:committedBy/csi:partyKind ?kind }
-    OPTIONAL { ?quantity csi:quantityBasis ?basis }
-    OPTIONAL { ?quantity csi:deadline ?deadline }
-    OPTIONAL { ?commitment csi:deadline ?cdeadline }
-}"""
-_SOURCES = """
-SELECT DISTINCT ?thing ?source ?grade WHERE {
-    VALUES ?type { csi:Quantity csi:StatusRecord }
-    ?thing a ?type ; prov:wasDerivedFrom ?source .
-    OPTIONAL { ?source csi:reliability/skos:notation ?grade }
-}"""
-_SIGNATURES = """
-SELECT DISTINCT ?contract ?signature ?party ?kind ?person ?name ?post ?role ?date WHERE {
-    ?signature a csi:Signature ; csi:inContract ?contract .
-    OPTIONAL { ?signature csi:signedFor ?party OPTIONAL { ?party csi:partyKind ?kind } }
-    OPTIONAL { ?signature csi:signatory ?person OPTIONAL { ?person foaf:name ?name } }
-    OPTIONAL { ?signature csi:signatoryPost ?post OPTIONAL { ?post org:role ?role } }
-    OPTIONAL { ?signature dct:date ?date }
-}"""
-_CLAIMS = """
-SELECT DISTINCT ?subject ?predicate ?object WHERE {
-    ?claim a csi:Claim ; rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object .
-}"""
-_READ_ON = """
-SELECT (MAX(STR(?date)) AS ?latest) WHERE { ?source a csi:Source ; csi:readOn ?date . }"""
-_REALISATIONS = """
-SELECT DISTINCT ?contract ?commitment ?cid ?record ?status ?date WHERE {
-    ?record a csi:StatusRecord ; csi:statusOf ?commitment ; csi:status ?status ; dct:date ?date .
-    ?commitment csi:inContract ?contract ; dct:identifier ?cid .
-}"""
-
 DATE = PREFIXES["dct"] + "date"
-START = PREFIXES["dcat"] + "startDate"
-END = PREFIXES["dcat"] + "endDate"
 NAME = PREFIXES["foaf"] + "name"
+DESCRIPTION = PREFIXES["dct"] + "description"
 _KIND_ORDER = ["state", "prosecution", "national-education", "commune", "intercommunality", "departement"]
 _QUANTITY_ORDER = ["national-police-staff", "municipal-police-staff", "cameras", "funding-amount"]
-_TERRITORY_KINDS = [  # most specific first
-    (CSI + "Commune", "commune"),
-    (PREFIXES["igeo"] + "Commune", "commune"),
-    (CSI + "Intercommunality", "intercommunality"),
-    (CSI + "Departement", "departement"),
-    (CSI + "PriorityNeighbourhood", "priority-neighbourhood"),
-    (CSI + "Neighbourhood", "neighbourhood"),
-]
 _WORDS = {
     "en": {
         "commune": "commune",
@@ -155,39 +70,6 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Territory:
-    label: str
-    kind: str  # commune, intercommunality, departement, neighbourhood, territory
-
-
-@dataclass
-class ContractFacts:
-    identifier: str
-    iri: str
-    title: str
-    status: str  # signed, not-signed
-    status_label: str
-    territories: list[Territory]
-    signed: list[str]  # several when sources disagree
-    start: list[str]
-    end: list[str]
-    commitments: int
-
-    @property
-    def city(self) -> str:
-        """A short name for charts: the territories' names."""
-        return " + ".join(t.label for t in self.territories) or self.identifier
-
-    @property
-    def years(self) -> int | None:
-        """Calendar years from the start (or the signature) to the end, when both are known."""
-        first = (self.start or self.signed)[:1]
-        if not first or not self.end:
-            return None
-        return int(max(self.end)[:4]) - int(min(first)[:4])
-
-
 @dataclass
 class Target:
     quantity: str
@@ -202,6 +84,7 @@ class Target:
     basis: str | None
     deadline: str | None
     sources: list[tuple[str, str]]  # (address, grade)
+    basis_label: str = ""  # the basis concept's label (additional, total) in the comparison's language
 
     def short(self, lang: str) -> str:
         """``+111 posts (2021)``: the figure with its unit, its basis and its deadline."""
@@ -235,7 +118,11 @@ class Realisation:
 
 @dataclass
 class Comparison:
-    """Contracts side by side; every figure comes from the loaded graph."""
+    """Contracts side by side; every figure comes from the loaded graph.
+
+    Counts are keyed by the last segment of a concept's IRI (``video-protection``); ``iris``
+    gives the IRI of each key, and ``labels`` its label in the comparison's language.
+    """
 
     lang: str
     contracts: list[ContractFacts]
@@ -249,6 +136,13 @@ class Comparison:
     realisations: list[Realisation]
     read_on: str = ""  # the latest date a source was read
     words: dict[str, str] = field(default_factory=dict, repr=False)
+    theme_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # contract -> theme -> commitments
+    theme_volets: dict[str, list[str]] = field(default_factory=dict)  # theme -> the volets it falls under
+    types: dict[str, dict[str, int]] = field(default_factory=dict)  # contract -> commitment type -> count
+    roles: dict[str, dict[str, int]] = field(default_factory=dict)  # contract -> signatory's role -> count
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)  # contract -> status -> records
+    iris: dict[str, str] = field(default_factory=dict, repr=False)  # concept key -> IRI
+    labels: dict[str, str] = field(default_factory=dict, repr=False)  # concept key -> label
 
     def contract(self, identifier: str) -> ContractFacts:
         return next(c for c in self.contracts if c.identifier == identifier)
@@ -289,155 +183,137 @@ class Comparison:
 
 
 def compare(dataset: Dataset, contracts: list[str] | tuple[str, ...] = (), lang: str = "en") -> Comparison:
-    """Compare the given contracts (by identifier), or every loaded contract."""
+    """Compare the given contracts (by identifier or IRI), or every loaded contract.
+
+    The contracts come in the order given, or in the canonical order
+    (:mod:`csi_graph.contracts`) when none is given.
+    """
+    from csi_graph.queries import contract_iri
+    from csi_graph.queries import contracts as contract_index
+
     q = _Queries(dataset, lang)
-    facts = q.contracts()
+    facts = contract_facts(dataset, lang)
     if contracts:
-        known = {c.identifier: c for c in facts}
-        for wanted in contracts:
-            if wanted not in known:
-                close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.7)
-                hint = (
-                    f"did you mean {' or '.join(close)}?" if close else f"loaded: {', '.join(sorted(known))}"
-                )
-                raise CsiError(f"no contract '{wanted}' is loaded; {hint}")
-        facts = [known[w] for w in dict.fromkeys(contracts)]
-    chosen = {c.iri for c in facts}
+        known = contract_index(dataset)
+        by_iri = {c.iri: c for c in facts}
+        facts = [
+            by_iri[iri] for iri in dict.fromkeys(contract_iri(dataset, c, known=known) for c in contracts)
+        ]
     ids = {c.iri: c.identifier for c in facts}
+    theme_counts = q.matrix("by-theme", ids)
     return Comparison(
         lang=lang,
         contracts=facts,
         volets=q.volets(),
-        themes=q.matrix(_BY_VOLET, "volet", ids),
-        party_kinds=q.party_kinds(chosen),
-        parties=q.matrix(_BY_PARTY, "kind", ids, keep_zero=True),
+        themes=q.matrix("by-volet", ids),
+        party_kinds=q.party_kinds(set(ids)),
+        parties=q.matrix("by-party-kind", ids, keep_zero=True),
         targets=q.targets(ids),
         signatories=q.signatories(ids),
-        similarity=_cosines(q.matrix(_BY_THEME, "theme", ids), [c.identifier for c in facts]),
+        similarity=_cosines(theme_counts, [c.identifier for c in facts]),
         realisations=q.realisations(ids),
-        read_on=next(iter(q.rows(_READ_ON)), {}).get("latest") or "",
-        words=_WORDS.get(lang, _WORDS["en"]),
+        read_on=q.read_on(),
+        words=q.words,
+        theme_counts=theme_counts,
+        theme_volets=q.theme_volets(),
+        types=q.matrix("by-type", ids),
+        roles=q.matrix("by-role", ids),
+        statuses=q.matrix("by-status", ids),
+        iris=dict(q.iris),
+        labels={key: dataset.labels.label(iri, lang) for key, iri in q.iris.items()},
     )
 
 
 class _Queries:
-    """The SPARQL queries of a comparison, and the labels they need, in one language."""
+    """The queries of a comparison (``queries/internal/compare/``), in one language."""
 
     def __init__(self, dataset: Dataset, lang: str) -> None:
         self.dataset = dataset
         self.lang = lang
         self.words = _WORDS.get(lang, _WORDS["en"])
-        self._labels: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in self.rows(_LABELS):
-            self._labels[row["thing"]].setdefault(row["_lang_label"], row["label"])
+        self.iris: dict[str, str] = {}
         self.claims: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for row in self.rows(_CLAIMS):
+        for row in self.rows("claims"):
             self.claims[(row["subject"], row["predicate"])].append(row["object"])
         self.sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for row in self.rows(_SOURCES):
+        for row in self.rows("sources"):
             self.sources[row["thing"]].append((row["source"], row["grade"] or "?"))
 
-    def rows(self, query: str) -> list[dict[str, Any]]:
-        """Rows as dicts of strings, with each literal's language under ``_lang_<var>``."""
-        result = self.dataset.query(_PREFIXES + query)
-        out = []
-        for terms in result.rows:
-            row: dict[str, Any] = {}
-            for var, term in zip(result.variables, terms, strict=True):
-                row[var] = None if term is None else str(term)
-                row[f"_lang_{var}"] = getattr(term, "language", None) or ""
-            out.append(row)
-        return out
+    def rows(self, name: str) -> list[dict[str, str | None]]:
+        """Rows of ``internal/compare/NAME`` as dicts of lexical values (``None``: unbound)."""
+        result = self.dataset.query(f"internal/compare/{name}")
+        return [
+            {
+                var: None if term is None else term.value
+                for var, term in zip(result.variables, row, strict=True)
+            }
+            for row in result.rows
+        ]
 
     def label(self, iri: str | None) -> str:
-        if iri is None:
-            return ""
-        labels = self._labels.get(iri, {})
-        for lang in (self.lang, "fr", ""):
-            if lang in labels:
-                return labels[lang]
-        return next(iter(labels.values()), _key(iri))
+        return self.dataset.labels.label(iri, self.lang) if iri else ""
+
+    def key(self, iri: str | None) -> str:
+        """The key of a concept (the last segment of its IRI), remembering its IRI."""
+        key = _key(iri)
+        if iri:
+            self.iris.setdefault(key, iri)
+        return key
 
     def values(self, subject: str, predicate: str, direct: str | None) -> list[str]:
         """A value, or the values sourced claims dispute."""
         found = [direct] if direct else []
         return sorted(set(found + self.claims.get((subject, predicate), [])))
 
-    def contracts(self) -> list[ContractFacts]:
-        rows = self.rows(_CONTRACTS)
-        territories: dict[str, list[Territory]] = defaultdict(list)
-        types: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for row in self.rows(_TERRITORIES):
-            types[(row["contract"], row["territory"])].add(row["type"])
-        for (contract, territory), kinds in sorted(types.items()):
-            kind = next((k for iri, k in _TERRITORY_KINDS if iri in kinds), "territory")
-            territories[contract].append(Territory(self.label(territory), kind))
-        counts = {row["contract"]: int(row["n"]) for row in self.rows(_COMMITMENTS)}
-        signed: dict[str, set[str]] = defaultdict(set)
-        for row in self.rows(_SIGNATURES):
-            signed[row["contract"]].update(self.values(row["signature"], DATE, row["date"]))
-        facts = []
-        for row in rows:
-            period = row["period"]
-            facts.append(
-                ContractFacts(
-                    identifier=row["id"],
-                    iri=row["contract"],
-                    title=self.label(row["contract"]),
-                    status=_key(row["status"]),
-                    status_label=self.label(row["status"]),
-                    territories=sorted(
-                        territories[row["contract"]], key=lambda t: (t.kind != "commune", t.label)
-                    ),
-                    signed=sorted(signed[row["contract"]]),
-                    start=self.values(period, START, row["start"]) if period else [],
-                    end=self.values(period, END, row["end"]) if period else [],
-                    commitments=counts.get(row["contract"], 0),
-                )
-            )
-        # By date of signature; a date known to the year only comes last in its year.
-        return sorted(facts, key=lambda c: ((c.signed[:1] or ["9999"])[0].ljust(10, "~"), c.identifier))
-
     def volets(self) -> list[tuple[str, str]]:
-        rows = sorted(self.rows(_VOLETS), key=lambda r: (r["notation"] or "~", r["volet"]))
-        return [(_key(r["volet"]), self.label(r["volet"])) for r in rows]
+        rows = sorted(self.rows("volets"), key=lambda r: (_notation(r["notation"]), r["volet"]))
+        return [(self.key(r["volet"]), self.label(r["volet"])) for r in rows]
 
-    def matrix(
-        self, query: str, column: str, ids: dict[str, str], keep_zero: bool = False
-    ) -> dict[str, dict[str, int]]:
+    def theme_volets(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for row in self.rows("theme-volets"):
+            out[self.key(row["theme"])].append(self.key(row["volet"]))
+        return {theme: sorted(volets) for theme, volets in out.items()}
+
+    def matrix(self, name: str, ids: dict[str, str], keep_zero: bool = False) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {identifier: {} for identifier in ids.values()}
-        for row in self.rows(query):
-            if row["contract"] in ids and (keep_zero or int(row["n"])):
-                out[ids[row["contract"]]][_key(row[column])] = int(row["n"])
+        for row in self.rows(name):
+            count = int(row["n"] or 0)
+            if row["contract"] in ids and (keep_zero or count):
+                out[ids[row["contract"]]][self.key(row["row"])] = count
         return out
 
     def party_kinds(self, contracts: set[str]) -> list[tuple[str, str]]:
-        kinds = {row["kind"] for row in self.rows(_BY_PARTY) if row["contract"] in contracts}
+        kinds = {row["row"] for row in self.rows("by-party-kind") if row["contract"] in contracts}
         ordered = sorted(kinds, key=lambda k: (_rank(_key(k), _KIND_ORDER), _key(k)))
-        return [(_key(k), self.label(k)) for k in ordered]
+        return [(self.key(k), self.label(k)) for k in ordered]
+
+    def read_on(self) -> str:
+        return next(iter(self.rows("read-on")), {}).get("latest") or ""
 
     def targets(self, ids: dict[str, str]) -> list[Target]:
         out = []
-        for row in self.rows(_TARGETS):
+        for row in self.rows("targets"):
             if row["contract"] not in ids:
                 continue
             out.append(
                 Target(
-                    quantity=row["quantity"],
+                    quantity=row["quantity"] or "",
                     contract=ids[row["contract"]],
-                    commitment=row["cid"],
+                    commitment=row["cid"] or "",
                     party_kind=self.label(row["kind"]),
-                    kind=_key(row["qkind"]),
+                    kind=self.key(row["qkind"]),
                     kind_label=self.label(row["qkind"]),
-                    value=row["value"],
-                    unit=_key(row["unit"]),
+                    value=row["value"] or "",
+                    unit=self.key(row["unit"]),
                     unit_label=self.label(row["unit"]),
-                    basis=_key(row["basis"]) if row["basis"] else None,
+                    basis=self.key(row["basis"]) if row["basis"] else None,
                     deadline=row["deadline"] or row["cdeadline"],
-                    sources=sorted(self.sources.get(row["quantity"], [])),
+                    sources=sorted(self.sources.get(row["quantity"] or "", [])),
+                    basis_label=self.label(row["basis"]),
                 )
             )
-        order = [c for c in ids.values()]
+        order = list(ids.values())
         return sorted(
             out,
             key=lambda t: (
@@ -450,19 +326,19 @@ class _Queries:
 
     def signatories(self, ids: dict[str, str]) -> list[Signatory]:
         out = []
-        for row in self.rows(_SIGNATURES):
+        for row in self.rows("signatures"):
             if row["contract"] not in ids:
                 continue
             names = self.values(row["person"], NAME, row["name"]) if row["person"] else []
             out.append(
                 Signatory(
                     contract=ids[row["contract"]],
-                    party_kind=_key(row["kind"]),
+                    party_kind=self.key(row["kind"]),
                     party=self.label(row["party"]) if row["party"] else self.words["unknown"],
                     post=self.label(row["post"]) if row["post"] else self.words["unknown"],
                     role=self.label(row["role"]) if row["role"] else "",
                     names=names,
-                    dates=self.values(row["signature"], DATE, row["date"]),
+                    dates=self.values(row["signature"] or "", DATE, row["date"]),
                 )
             )
         order = list(ids.values())
@@ -471,24 +347,21 @@ class _Queries:
         )
 
     def realisations(self, ids: dict[str, str]) -> list[Realisation]:
-        descriptions: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in self.rows(_DESCRIPTIONS):
-            descriptions[row["thing"]][row["_lang_text"]] = row["text"]
         out = []
-        for row in self.rows(_REALISATIONS):
+        for row in self.rows("realisations"):
             if row["contract"] not in ids:
                 continue
-            texts = descriptions.get(row["record"], {})
+            record = row["record"] or ""
             out.append(
                 Realisation(
                     contract=ids[row["contract"]],
-                    commitment=row["cid"],
+                    commitment=row["cid"] or "",
                     commitment_label=self.label(row["commitment"]),
-                    status=_key(row["status"]),
+                    status=self.key(row["status"]),
                     status_label=self.label(row["status"]),
-                    date=row["date"],
-                    description=texts.get(self.lang) or texts.get("fr") or "",
-                    sources=sorted(self.sources.get(row["record"], [])),
+                    date=row["date"] or "",
+                    description=self.dataset.labels.text(record, (DESCRIPTION,), self.lang) or "",
+                    sources=sorted(self.sources.get(record, [])),
                 )
             )
         order = list(ids.values())
@@ -515,6 +388,13 @@ _IRREGULAR = {"person": "people"}
 
 def _key(iri: str | None) -> str:
     return (iri or "").rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _notation(notation: str | None) -> tuple:
+    """``1.2`` sorts before ``1.10``; concepts without a notation last."""
+    if notation and re.fullmatch(r"\d+(\.\d+)*", notation):
+        return (0, tuple(int(part) for part in notation.split(".")))
+    return (1, (notation or "",))
 
 
 def _rank(key: str, order: list[str]) -> int:

@@ -7,8 +7,8 @@ fixes every free choice a serialiser makes:
   through Oxigraph), so their labels (``_:c14n0``...) depend only on the data;
 - statements are sorted (data resources first, by subject, ``rdf:type`` first, then
   predicate and object);
-- Turtle and TriG are written by a small writer of our own, in the style of the
-  project's data files (``@base`` for data IRIs, prefixes sorted, only those used);
+- Turtle and TriG are written by the one Turtle writer (:mod:`csi_graph.turtle`), in
+  the style of the project's data files (``@base`` for data IRIs, only the prefixes used);
 - N-Triples and N-Quads are canonical lines, sorted; RDF/XML comes from Oxigraph fed
   with sorted statements; JSON-LD is compacted with the published ``@context``
   (:mod:`csi_graph.jsonld`) from sorted N-Quads.
@@ -20,7 +20,6 @@ SKOS schemes) and the SHACL shapes; or one contract and everything it refers to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -29,7 +28,8 @@ import pyoxigraph as ox
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import CSI, DATA_BASE, PREFIXES
-from csi_graph.terms import rdflib_to_ox
+from csi_graph.queries import contract_iri, contracts
+from csi_graph.turtle import TurtleWriter
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -96,14 +96,16 @@ class Selection:
     def __init__(self, dataset: Dataset, *, ontology: bool = False, shapes: bool = False) -> None:
         roles = {"data"} | ({"ontology"} if ontology else set()) | ({"shapes"} if shapes else set())
         self.dataset = dataset
-        self.quads: list[ox.Quad] = []
+        self.quads: list[ox.Quad] = list(graph_quads(dataset, roles))
         self._shared: list[ox.Quad] = []
         self._about: dict = {}
         self._members: dict = {}
         self._contracts: dict[str, str] | None = None
-        data = {info.name for info in dataset.graphs if info.role == "data"}
-        for quad in graph_quads(dataset, roles):
-            self.quads.append(quad)
+
+    def _index(self) -> None:
+        """Who describes what, and who belongs to what: read when a contract is first asked for."""
+        data = set(self.dataset.names("data"))
+        for quad in self.quads:
             if quad.graph_name.value not in data:
                 self._shared.append(quad)
                 continue
@@ -114,8 +116,9 @@ class Selection:
     def contract(self, contract: str) -> list[ox.Quad]:
         """The quads that describe one contract (given by identifier or IRI)."""
         if self._contracts is None:
-            self._contracts = contract_iris(self.dataset)
-        seen = {ox.NamedNode(contract_iri(self.dataset, contract, self._contracts))}
+            self._contracts = contracts(self.dataset)
+            self._index()
+        seen = {ox.NamedNode(contract_iri(self.dataset, contract, known=self._contracts))}
         todo = list(seen)
         while todo:  # the contract and its members
             for member in self._members.get(todo.pop(), ()):
@@ -133,42 +136,28 @@ class Selection:
 
 def graph_quads(dataset: Dataset, roles: Iterable[str]) -> Iterator[ox.Quad]:
     """The quads of every named graph whose role (data, ontology, shapes) is in ``roles``."""
-    for info in dataset.graphs:
-        if info.role in roles:
-            graph = ox.NamedNode(info.name)
-            for s, p, o in dataset.store.triples(info.name):
-                yield ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), graph)
-
-
-def contract_iris(dataset: Dataset) -> dict[str, str]:
-    """Each loaded contract's IRI, by identifier and by IRI."""
-    rows = dataset.query(
-        "PREFIX csi: <https://w3id.org/csi-graph/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
-        "SELECT ?contract ?id WHERE { ?contract a csi:IntegratedSecurityContract "
-        "OPTIONAL { ?contract dct:identifier ?id } } ORDER BY ?id ?contract"
-    ).rows
-    found: dict[str, str] = {}
-    for iri, identifier in rows:
-        found[str(iri)] = str(iri)
-        if identifier is not None:
-            found.setdefault(str(identifier), str(iri))
-    return found
-
-
-def contract_iri(dataset: Dataset, contract: str, known: dict[str, str] | None = None) -> str:
-    """The IRI of a contract given by identifier (``chambery-2021``) or IRI."""
-    known = known if known is not None else contract_iris(dataset)
-    if contract in known:
-        return known[contract]
-    names = sorted({name for name in known if "://" not in name}) or sorted(known)
-    raise CsiError(f"no contract {contract!r}; the loaded contracts are: {', '.join(names) or 'none'}")
+    for name in dataset.names(*roles):
+        yield from dataset.store.quads(name)
 
 
 def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with canonical blank-node labels (RDFC-1.0), sorted."""
-    data = ox.Dataset(quads)
+    return sorted(_relabelled(quads), key=_sort_key)
+
+
+def _relabelled(quads: Iterable[ox.Quad]) -> Iterable[ox.Quad]:
+    """The quads, each once, with canonical blank-node labels (RDFC-1.0) if there are blank nodes.
+
+    Canonicalising is only about blank nodes: without any, the quads are returned as they are.
+    """
+    unique = set(quads)
+    blank = {q for q in unique if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+    if not blank:
+        return unique
+    # A blank node's canonical label depends only on the statements that mention blank nodes.
+    data = ox.Dataset(blank)
     data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(data, key=_sort_key)
+    return [*(unique - blank), *data]
 
 
 def _sort_key(quad: ox.Quad) -> tuple:
@@ -193,11 +182,11 @@ def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | Non
     """
     spec = FORMATS[fmt]
     if not spec.quads:
-        quads = {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
+        quads = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    if fmt in ("nt", "nq"):  # canonical lines, sorted: no need to sort the statements first
+        written = ox.serialize(_relabelled(quads), format=ox.RdfFormat.N_QUADS)
+        return b"".join(sorted(written.splitlines(keepends=True)))
     ordered = canonical(quads)
-    if fmt in ("nt", "nq"):
-        lines = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
-        return "".join(sorted(lines)).encode("utf-8")
     if fmt in ("turtle", "trig"):
         return TurtleWriter(prefixes=prefixes).write(ordered, graphs=spec.quads).encode("utf-8")
     if fmt == "rdfxml":
@@ -222,94 +211,3 @@ def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
         if any(iri.startswith(namespace) for iri in iris):
             used[prefix] = namespace
     return dict(sorted(used.items()))
-
-
-# Turtle and TriG ----------------------------------------------------------------------
-
-_RELATIVE = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*")
-_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
-
-
-class TurtleWriter:
-    """Writes sorted statements as Turtle (or TriG) in the style of the project's data files."""
-
-    def __init__(self, base: str = DATA_BASE, prefixes: dict[str, str] | None = None) -> None:
-        self.base = base
-        self.prefixes = prefixes if prefixes is not None else PREFIXES
-
-    def write(self, quads: list[ox.Quad], *, graphs: bool = False) -> str:
-        used: dict[str, str] = {}
-        body: list[str] = []
-        for graph, block in _groups(quads, lambda q: q.graph_name):
-            if graphs and not isinstance(graph, ox.DefaultGraph):
-                body.append(f"{self.term(graph, used)} {{\n")
-                body.append(self._subjects(block, used, indent="    "))
-                body.append("}\n\n")
-            else:
-                body.append(self._subjects(block, used, indent=""))
-        header = [f"@base <{self.base}> .\n"]
-        header += [f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items())]
-        return "".join(header) + "\n" + "".join(body).rstrip("\n") + "\n"
-
-    def _subjects(self, quads: list[ox.Quad], used: dict[str, str], indent: str) -> str:
-        out = []
-        for subject, statements in _groups(quads, lambda q: q.subject):
-            lines = [indent + self.term(subject, used)]
-            predicates = list(_groups(statements, lambda q: q.predicate))
-            for number, (predicate, same) in enumerate(predicates):
-                verb = "a" if predicate.value == RDF_TYPE else self.term(predicate, used)
-                objects = [self.term(q.object, used) for q in same]
-                end = " ." if number == len(predicates) - 1 else " ;"
-                text = f"{indent}    {verb} {objects[0]}"
-                for obj in objects[1:]:
-                    text += f" ,\n{indent}        {obj}"
-                lines.append(text + end)
-            out.append("\n".join(lines) + "\n\n")
-        return "".join(out)
-
-    def term(self, term, used: dict[str, str]) -> str:
-        if isinstance(term, ox.BlankNode):
-            return f"_:{term.value}"
-        if isinstance(term, ox.Literal):
-            return self._literal(term, used)
-        iri = term.value
-        if iri.startswith(self.base) and _RELATIVE.fullmatch(iri[len(self.base) :]):
-            return f"<{iri[len(self.base) :]}>"
-        for prefix, namespace in self.prefixes.items():
-            if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :]):
-                used[prefix] = namespace
-                return f"{prefix}:{iri[len(namespace) :]}"
-        return f"<{iri}>"
-
-    def _literal(self, literal: ox.Literal, used: dict[str, str]) -> str:
-        value = literal.value
-        body = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if literal.language:
-            return f'"{body}"@{literal.language}'
-        datatype = literal.datatype.value
-        if datatype == XSD + "string":
-            return f'"{body}"'
-        if (
-            (datatype == XSD + "integer" and _INTEGER.fullmatch(value))
-            or (datatype == XSD + "decimal" and _DECIMAL.fullmatch(value))
-            or (datatype == XSD + "boolean" and value in ("true", "false"))
-        ):
-            return value
-        return f'"{body}"^^{self.term(literal.datatype, used)}'
-
-
-def _groups(items: list, key):
-    """Consecutive runs of ``items`` with the same ``key`` (the input is sorted)."""
-    run: list = []
-    current = None
-    for item in items:
-        k = key(item)
-        if run and k != current:
-            yield current, run
-            run = []
-        current = k
-        run.append(item)
-    if run:
-        yield current, run

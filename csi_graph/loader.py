@@ -21,7 +21,7 @@ from csi_graph.dataset import Dataset, GraphInfo
 from csi_graph.errors import CsiError, InputError
 from csi_graph.namespaces import GRAPH_BASE
 from csi_graph.resources import bundled_root, data_dir, ontology_dir
-from csi_graph.store import OxigraphStore, RdflibStore
+from csi_graph.store import ANCHOR_BYTES, Store
 
 # File extension -> Oxigraph format. ".owl.ttl" and ".shacl.ttl" end in ".ttl".
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -35,10 +35,9 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".owl": ox.RdfFormat.RDF_XML,
 }
 
-STORES = ("auto", "rdflib", "oxigraph")
-# Above this many bytes of source files, "auto" loads into Oxigraph: about 17,000 triples
-# of Turtle, where rdflib starts to take seconds (see BENCHMARKS.md).
-AUTO_OXIGRAPH_BYTES = 1_000_000
+# Above this many bytes of source files, commands that run a few queries keep the loaded
+# store in the on-disk cache (see csi_graph.cache); below, parsing is faster than opening it.
+CACHE_FROM_BYTES = 1_000_000
 _BULK_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # triples only: one target graph
 _PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
 
@@ -47,8 +46,8 @@ def load(
     paths: Iterable[str | Path] = (),
     *,
     contracts: bool = True,
-    store: str = "auto",
     cache: bool | str | Path = False,
+    store: str | None = None,
 ) -> Dataset:
     """Load the ontology, the reference data, the shipped contracts and ``paths``.
 
@@ -59,62 +58,76 @@ def load(
     recursively). Each file becomes one named graph; a TriG or N-Quads file keeps the
     graph names it declares.
 
-    ``store`` is ``"rdflib"`` (in memory, the reference engine), ``"oxigraph"`` (embedded
-    Oxigraph, 10–50× faster on large data) or ``"auto"``: Oxigraph when the files weigh
-    more than :data:`AUTO_OXIGRAPH_BYTES`. With Oxigraph, ``cache=True`` (or a folder)
-    keeps the loaded store on disk, keyed by the files' content, so that loading the same
-    files again opens it instead of parsing (see :mod:`csi_graph.cache`).
+    Everything goes into one embedded Oxigraph store, in memory. ``cache=True`` (or a
+    folder) keeps the loaded store on disk instead, keyed by the files' content, so that
+    loading the same files again opens it rather than parsing (see :mod:`csi_graph.cache`).
+    ``store`` is accepted for compatibility only: Oxigraph is the one store.
     """
-    files: list[tuple[Path, str]] = []
+    if store not in (None, "auto", "oxigraph"):
+        raise CsiError(
+            f"unknown store {store!r}: csi-graph keeps its data in Oxigraph; "
+            "for an rdflib Graph, use Dataset.to_rdflib()"
+        )
+    files = source_files(paths, contracts=contracts)
+    if cache is not False:
+        from csi_graph.cache import cache_root, load_cached
+
+        names = [graph_name(path) for path, _ in files]
+        return load_cached(files, names, cache_root(cache), fill)
+    backend = Store()
+    return Dataset(backend, fill(backend, files, anchor=True))
+
+
+def source_files(paths: Iterable[str | Path] = (), *, contracts: bool = True) -> list[tuple[Path, str]]:
+    """The files a load reads, each with the name messages give it, in loading order, each once."""
     shipped = rdf_files(ontology_dir()) + rdf_files(data_dir() / "reference")
     if contracts:
         shipped += rdf_files(data_dir() / "contracts")
     candidates = [(p, _display(p)) for p in shipped]
     for given in paths:
         candidates += [(p, str(p)) for p in expand(given)]
+    files: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for path, display in candidates:
         resolved = path.resolve()
         if resolved not in seen:
             seen.add(resolved)
             files.append((path, display))
-
-    kind = choose_store(store, [path for path, _ in files])
-    if kind == "oxigraph" and cache is not False:
-        from csi_graph.cache import cache_root, load_cached
-
-        names = [graph_name(path) for path, _ in files]
-        return load_cached(files, names, cache_root(cache), _fill)
-    backend = new_store(kind)
-    return Dataset(backend, _fill(backend, files))
+    return files
 
 
-def choose_store(store: str, files: Iterable[Path]) -> str:
-    """The store to use: ``store`` itself, or for ``"auto"`` one chosen by the files' size."""
-    if store not in STORES:
-        raise CsiError(f"unknown store {store!r}; use one of {', '.join(STORES)}")
-    if store != "auto":
-        return store
+def input_size(files: Iterable[Path]) -> int:
+    """The bytes of the given files (unreadable ones count for nothing: reading them will say why)."""
     size = 0
     for path in files:
-        with contextlib.suppress(OSError):  # reading it will say what is wrong
+        with contextlib.suppress(OSError):
             size += path.stat().st_size
-    return "oxigraph" if size > AUTO_OXIGRAPH_BYTES else "rdflib"
+    return size
 
 
-def new_store(kind: str) -> RdflibStore | OxigraphStore:
-    if kind == "rdflib":
-        return RdflibStore()
-    if kind == "oxigraph":
-        return OxigraphStore()
-    raise CsiError(f"unknown store {kind!r}; use one of {', '.join(STORES[1:])}")
+def fill(store: Store, files: list[tuple[Path, str]], *, anchor: bool = False) -> list[GraphInfo]:
+    """Load ``files`` into ``store``, one named graph each (a TriG or N-Quads file: its own graphs).
+
+    With ``anchor``, the largest file above :data:`~csi_graph.store.ANCHOR_BYTES` is loaded
+    last and kept out of the default graph's copy (see :mod:`csi_graph.store`).
+    """
+    chosen = _anchor(files) if anchor else None
+    loaded: dict[int, list[GraphInfo]] = {}
+    order = [i for i in range(len(files)) if i != chosen] + ([chosen] if chosen is not None else [])
+    for index in order:
+        path, display = files[index]
+        loaded[index] = _load_file(store, path, display, anchor=index == chosen)
+    return [info for index in range(len(files)) for info in loaded[index]]
 
 
-def _fill(store: RdflibStore | OxigraphStore, files: list[tuple[Path, str]]) -> list[GraphInfo]:
-    graphs: list[GraphInfo] = []
-    for path, display in files:
-        graphs.extend(_load_file(store, path, display))
-    return graphs
+def _anchor(files: list[tuple[Path, str]]) -> int | None:
+    sizes = [
+        (input_size([path]), index)
+        for index, (path, _) in enumerate(files)
+        if RDF_FORMATS.get(path.suffix.lower()) in _BULK_FORMATS
+    ]
+    size, index = max(sizes, default=(0, None))
+    return index if size > ANCHOR_BYTES else None
 
 
 def expand(given: str | Path) -> list[Path]:
@@ -175,12 +188,12 @@ def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
         raise InputError(display, f"cannot read the file: {reason}") from None
 
 
-def _load_file(store: RdflibStore | OxigraphStore, path: Path, display: str) -> list[GraphInfo]:
+def _load_file(store: Store, path: Path, display: str, *, anchor: bool = False) -> list[GraphInfo]:
     default_name = graph_name(path)
     fmt = format_for(path, display)
-    if isinstance(store, OxigraphStore) and fmt in _BULK_FORMATS:
+    if fmt in _BULK_FORMATS:
         try:
-            count = store.load_file(path, fmt, path.resolve().as_uri(), default_name)
+            count = store.load_file(path, fmt, path.resolve().as_uri(), default_name, anchor=anchor)
         except (SyntaxError, OSError):
             for _ in read_quads(path, display):  # raises the InputError with file:line:col
                 pass
@@ -191,14 +204,8 @@ def _load_file(store: RdflibStore | OxigraphStore, path: Path, display: str) -> 
     return [GraphInfo(name, path, display, _role(path, name, store), count) for name, count in counts.items()]
 
 
-_SHAPE_ASK = (
-    "ASK {{ GRAPH <{}> {{ ?shape a ?type "
-    "VALUES ?type {{ <http://www.w3.org/ns/shacl#NodeShape> <http://www.w3.org/ns/shacl#PropertyShape> }} }} }}"
-)
-
-
-def _role(path: Path, graph: str, store: RdflibStore | OxigraphStore) -> str:
-    if store.query(_SHAPE_ASK.format(graph)).boolean:
+def _role(path: Path, graph: str, store: Store) -> str:
+    if store.is_shapes_graph(graph):
         return "shapes"
     try:
         path.resolve().relative_to(ontology_dir())

@@ -48,9 +48,10 @@ from csi_graph.catalog import (
 )
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
-from csi_graph.export import FORMATS, Selection, canonical, contract_iris, graph_quads, serialize
+from csi_graph.export import FORMATS, Selection, canonical, graph_quads, serialize
 from csi_graph.jsonld import compact, context_document, dumps
 from csi_graph.namespaces import PREFIXES
+from csi_graph.queries import contracts as contract_index
 from csi_graph.readme import package_readme
 from csi_graph.tables import LICENCE_DESCRIPTOR, TABLES, Table, TableData, build_tables, table_schema
 from csi_graph.terms import rdflib_to_ox
@@ -288,7 +289,7 @@ class _Writer:
         )
 
     def write_all(self) -> tuple[list[PackageFile], list[str], int]:
-        count = sum(1 for key, iri in contract_iris(self.dataset).items() if key != iri)  # identifiers
+        count = sum(1 for key, iri in contract_index(self.dataset).items() if key != iri)  # identifiers
         self.total = 6 + self.validate_data + len(TABLES) + len(DATA_FORMATS) * (1 + count)
         if self.validate_data:
             self.step("validating the data (SHACL)")

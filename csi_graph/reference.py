@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from csi_graph.dataset import Dataset
+from csi_graph.labels import LABEL_PREDICATES, language_order
 from csi_graph.namespaces import CSI, PREFIXES, shorten
 
 ONTOLOGY = URIRef("https://w3id.org/csi-graph/ontology")
@@ -147,12 +149,13 @@ def stale(dataset: Dataset, folder: Path) -> list[Path]:
 
 
 def _text(graph: Graph, node, predicate, lang: str) -> str:
-    values = [o for o in graph.objects(node, predicate) if isinstance(o, Literal)]
-    for wanted in (lang, "en", "fr", None):
+    """The value of ``predicate`` in ``lang`` by the one language fallback (:mod:`csi_graph.labels`)."""
+    values = sorted((o for o in graph.objects(node, predicate) if isinstance(o, Literal)), key=str)
+    for wanted in language_order(lang):
         for value in values:
             if value.language == wanted:
                 return str(value)
-    return ""
+    return str(values[0]) if values else ""
 
 
 def _md(text: str) -> str:
@@ -161,9 +164,17 @@ def _md(text: str) -> str:
 
 
 def _label(graph: Graph, node, lang: str) -> str:
-    return (
-        _text(graph, node, RDFS.label, lang) or _text(graph, node, SKOS.prefLabel, lang) or shorten(str(node))
-    )
+    """The label of ``node`` by the one rule (:mod:`csi_graph.labels`): the language decides, then the predicate."""
+    for wanted in language_order(lang):
+        for predicate in LABEL_PREDICATES:
+            found = sorted(
+                str(o)
+                for o in graph.objects(node, URIRef(predicate))
+                if isinstance(o, Literal) and o.language == wanted
+            )
+            if found:
+                return found[0]
+    return _text(graph, node, RDFS.label, lang) or shorten(str(node))
 
 
 def _terms(graph: Graph, kind, lang: str) -> list:
@@ -187,14 +198,13 @@ def _n3(term) -> str:
     if isinstance(term, URIRef):
         return "a" if term == RDF.type else shorten(str(term))
     if isinstance(term, Literal):
-        text = str(term).replace('"', '\\"')
-        if len(text) > 70:
-            text = text[:67] + "..."
+        text = str(term) if len(str(term)) <= 70 else str(term)[:67] + "..."
+        quoted = str(pyoxigraph.Literal(text))  # the one literal escaper (csi_graph.terms)
         if term.language:
-            return f'"{text}"@{term.language}'
+            return f"{quoted}@{term.language}"
         if term.datatype is not None:
-            return f'"{text}"^^{shorten(str(term.datatype))}'
-        return f'"{text}"'
+            return f"{quoted}^^{shorten(str(term.datatype))}"
+        return quoted
     return "[]"
 
 

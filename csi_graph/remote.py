@@ -1,9 +1,10 @@
 """SPARQL 1.1 servers: run the same queries remotely, and publish the dataset to one.
 
 :class:`Endpoint` has the same ``query()`` as :class:`~csi_graph.dataset.Dataset`: a named
-query or SPARQL text, parameters bound through a ``VALUES`` block, the same safety policy,
-and a :class:`~csi_graph.results.QueryResult` back. It talks to the server with
-SPARQLWrapper and contacts no other host.
+query or SPARQL text, prepared exactly as for the embedded store (the same prologue of
+prefixes and ``BASE``, parameters bound through a ``VALUES`` block), the same safety policy,
+and a :class:`~csi_graph.results.QueryResult` back, read by Oxigraph's parsers. It speaks the
+SPARQL 1.1 Protocol itself (a form-encoded POST) and contacts no other host.
 
 :func:`publish` loads a dataset into a server: every named graph (one per source file) and
 the default graph, which receives the merge of all files so that the named queries — written
@@ -14,22 +15,16 @@ default graph" setting. Each graph is *replaced* (HTTP Graph Store Protocol ``PU
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
-
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import GRAPH_BASE
-from csi_graph.results import QueryResult
-from csi_graph.sparql import QueryError, query_form
-from csi_graph.store import RawResult, Triple
+from csi_graph.results import QueryResult, read_results
+from csi_graph.sparql import QueryError
 
 USER_AGENT = "csi-graph (https://w3id.org/csi-graph)"
 
@@ -65,64 +60,43 @@ class Endpoint:
 
         return run(self, query, params, allow_remote=allow_remote, max_rows=max_rows)
 
-    def execute(self, text: str, max_rows: int | None = None) -> RawResult:
-        """Send checked SPARQL text and read the answer into rdflib terms (at most ``max_rows``)."""
-        from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    def execute(self, text: str, form: str, max_rows: int | None = None) -> QueryResult:
+        """Send prepared, checked SPARQL text; the answer read by Oxigraph's parsers (at most ``max_rows``).
 
-        form = query_form(text)
-        client = SPARQLWrapper(self.url, agent=USER_AGENT)
-        client.setQuery(text)
-        client.setMethod(POST)
-        client.setTimeout(int(self.timeout))
-        client.setReturnFormat(JSON if form in ("SELECT", "ASK") else TURTLE)
+        The SPARQL 1.1 Protocol itself: a POST of the form-encoded query, asking for the
+        results as JSON (SELECT, ASK) or the graph as N-Triples (CONSTRUCT, DESCRIBE).
+        """
+        import pyoxigraph as ox
+
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        request = urllib.request.Request(
+            self.url,
+            data=urllib.parse.urlencode({"query": text}).encode("utf-8"),
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/n-triples" if graph else "application/sparql-results+json",
+                "User-Agent": USER_AGENT,
+            },
+        )
         try:
-            response = client.query()
-            answer = response.convert()
-        except SPARQLWrapperException as error:
-            raise QueryError(f"the endpoint {self.url} refused the query: {_first_line(error)}") from None
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = response.read()
+        except urllib.error.HTTPError as error:
+            said = _said(error.read().decode("utf-8", "replace"))
+            raise QueryError(
+                f"the endpoint {self.url} refused the query: {error.code} {error.reason}"
+                + (f": {said}" if said else "")
+            ) from None
         except (urllib.error.URLError, OSError) as error:
             raise CsiError(f"cannot reach the endpoint {self.url}: {_reason(error)}") from None
-        if form == "SELECT":
-            variables = answer["head"]["vars"]
-            bindings = answer["results"]["bindings"]
-            truncated = max_rows is not None and len(bindings) > max_rows
-            rows = [tuple(_term(b.get(v)) for v in variables) for b in bindings[:max_rows]]
-            return RawResult("SELECT", variables, rows, truncated=truncated)
-        if form == "ASK":
-            return RawResult("ASK", boolean=bool(answer["boolean"]))
-        data = answer if isinstance(answer, bytes) else str(answer).encode()
-        triples = _parse_turtle(data)
-        truncated = max_rows is not None and len(triples) > max_rows
-        return RawResult(form, triples=triples[:max_rows], truncated=truncated)
-
-
-def _term(binding: dict[str, str] | None) -> Node | None:
-    """A W3C SPARQL JSON binding as an rdflib term."""
-    if binding is None:
-        return None
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if "xml:lang" in binding:
-        return Literal(value, lang=binding["xml:lang"])
-    datatype = binding.get("datatype")
-    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(value, datatype=URIRef(datatype))
-    return Literal(value)
-
-
-def _parse_turtle(data: bytes) -> list[Triple]:
-    import pyoxigraph as ox
-
-    from csi_graph.terms import ox_to_rdflib
-
-    return [
-        (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object))
-        for t in ox.parse(data, format=ox.RdfFormat.TURTLE)
-    ]
+        try:
+            if not graph:
+                return read_results(data, ox.QueryResultsFormat.JSON, form, max_rows)
+            triples = (quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+            return QueryResult.from_oxigraph(form, triples, max_rows)
+        except SyntaxError as error:
+            raise QueryError(f"the endpoint {self.url} sent an answer that cannot be read: {error}") from None
 
 
 # Publishing ----------------------------------------------------------------------------
@@ -150,36 +124,43 @@ def publish(
         raise CsiError(f"unknown protocol {protocol!r}; use gsp or update")
     if not url.startswith(("http://", "https://")):
         raise CsiError(f"not an http(s) URL: {url!r}")
-    targets: list[tuple[str | None, Graph]]
-    merged = dataset.merged("ontology", "shapes", "data")
+    store = dataset.store
     if graph is not None:
-        targets = [(graph, merged)]
+        targets = [(graph, store.merged_quads())]
     else:
-        targets = [(info.name, dataset.graph(info.name)) for info in dataset.graphs]
-        targets.append((None, merged))  # the default graph: the merge of every file
+        targets = [(info.name, store.quads(info.name)) for info in dataset.graphs]
+        targets.append((None, store.merged_quads()))  # the default graph: the merge of every file
     sent: dict[str, int] = {}
-    for name, content in targets:
+    for name, quads in targets:
         label = name or "default graph"
+        lines = _ntriples(quads)
         if protocol == "gsp":
-            _put_graph(url, name, content, timeout)
+            _put_graph(url, name, lines, timeout)
         else:
-            _update_graph(url, name, content, timeout)
-        sent[label] = len(content)
+            _update_graph(url, name, lines, timeout)
+        sent[label] = len(lines)
         if progress:
-            progress(label, len(content))
+            progress(label, len(lines))
     return sent
 
 
-def _put_graph(url: str, name: str | None, graph: Graph, timeout: float) -> None:
+def _ntriples(quads: Iterable[Any]) -> list[str]:
+    """The triples of ``quads`` as N-Triples lines (Oxigraph's writer), each once."""
+    import pyoxigraph as ox
+
+    triples = {quad.triple for quad in quads}
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines()
+
+
+def _put_graph(url: str, name: str | None, lines: list[str], timeout: float) -> None:
     query = "default" if name is None else "graph=" + urllib.parse.quote(name, safe="")
-    body = graph.serialize(format="nt", encoding="utf-8")
+    body = "".join(line + "\n" for line in lines).encode("utf-8")
     target = f"{url}{'&' if '?' in url else '?'}{query}"
     _send(target, "PUT", body, "application/n-triples", timeout)
 
 
-def _update_graph(url: str, name: str | None, graph: Graph, timeout: float) -> None:
+def _update_graph(url: str, name: str | None, lines: list[str], timeout: float) -> None:
     _send_update(url, f"DROP SILENT GRAPH <{name}>" if name else "CLEAR SILENT DEFAULT", timeout)
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
     has_blank_nodes = any("_:" in line for line in lines)
     size = len(lines) if has_blank_nodes else MAX_TRIPLES_PER_UPDATE  # a blank node must not span requests
     for start in range(0, len(lines), max(size, 1)):
@@ -217,18 +198,6 @@ def _reason(error: BaseException) -> str:
     return str(getattr(reason, "strerror", None) or reason)
 
 
-def _first_line(error: BaseException) -> str:
-    """The error's first line, and the first line of the server's own message if it sent one."""
-    text = str(error).strip()
-    if not text:
-        return type(error).__name__
-    first = text.splitlines()[0].strip()
-    _, found, response = text.partition("Response:\n")
-    if found:  # SPARQLWrapper appends the body as a bytes repr: b'Virtuoso 37000 Error ...\n...'
-        body = response.strip()
-        with contextlib.suppress(ValueError, SyntaxError, AttributeError):  # else the text as it came
-            body = ast.literal_eval(body).decode("utf-8", "replace")
-        said = next((line.strip() for line in body.splitlines() if line.strip()), "")
-        if said:
-            first = f"{first} {said[:300]}"
-    return first
+def _said(body: str) -> str:
+    """The first line of a server's own message (Virtuoso: ``Virtuoso 37000 Error SP030: ...``)."""
+    return next((line.strip() for line in body.splitlines() if line.strip()), "")[:300]

@@ -17,6 +17,7 @@ from csi_graph.compare import SECTIONS, Comparison
 from csi_graph.errors import CsiError
 
 FORMATS = ("table", "csv", "json", "md", "html")
+NO_FIGURE = "–"  # no figure to show: not a party, no commitment recorded
 
 _TEXT = {
     "en": {
@@ -177,7 +178,7 @@ def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
     rows = []
     for k in c.contracts:
         counts = c.themes[k.identifier]
-        cells = [str(counts.get(key, 0)) if k.commitments else "–" for key, _ in c.volets]
+        cells = [str(counts.get(key, 0)) if k.commitments else NO_FIGURE for key, _ in c.volets]
         rows.append([k.identifier, *cells, str(k.commitments)])
     notes = [] if all(k.commitments for k in c.contracts) else [f"–: {t['none']}"]
     return [Table("themes", t["themes"], columns, rows, notes)]
@@ -188,7 +189,9 @@ def _parties(c: Comparison, t: dict, full: bool) -> list[Table]:
     rows = []
     for k in c.contracts:
         counts = c.parties[k.identifier]
-        rows.append([k.identifier, *(str(counts[key]) if key in counts else "–" for key, _ in c.party_kinds)])
+        rows.append(
+            [k.identifier, *(str(counts[key]) if key in counts else NO_FIGURE for key, _ in c.party_kinds)]
+        )
     return [Table("parties", t["parties"], columns, rows)]
 
 
@@ -212,7 +215,7 @@ def _targets(c: Comparison, t: dict, full: bool) -> list[Table]:
                 q.commitment,
                 q.kind_label,
                 q.short(c.lang),
-                q.basis or "",
+                q.basis_label,
                 q.deadline or "",
                 grades,
             ]
@@ -281,12 +284,18 @@ def _similarity(c: Comparison, t: dict, full: bool) -> list[Table]:
     rows = []
     for k in c.contracts:
         nearest = c.nearest(k.identifier)
-        rows.append([k.identifier, nearest[0] if nearest else "–", f"{nearest[1]:.2f}" if nearest else "–"])
+        rows.append(
+            [
+                k.identifier,
+                nearest[0] if nearest else NO_FIGURE,
+                f"{nearest[1]:.2f}" if nearest else NO_FIGURE,
+            ]
+        )
     out = [Table("similarity", t["similarity"], [t["contract"], t["nearest"], t["score"]], rows)]
     if full:
         ids = [k.identifier for k in c.contracts]
         matrix = [
-            [a, *("–" if c.similarity[a][b] is None else f"{c.similarity[a][b]:.2f}" for b in ids)]
+            [a, *(NO_FIGURE if c.similarity[a][b] is None else f"{c.similarity[a][b]:.2f}" for b in ids)]
             for a in ids
         ]
         out.append(Table("similarity-matrix", t["similarity-matrix"], [t["contract"], *ids], matrix))
@@ -327,10 +336,11 @@ def _markdown(table: Table) -> str:
 
 
 def _csv(table: Table) -> str:
+    """One table as CSV; a cell with no figure ("–" in the other formats) is left empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    writer.writerows([["" if cell == NO_FIGURE else cell for cell in row] for row in table.rows])
     return out.getvalue()
 
 

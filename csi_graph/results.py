@@ -1,44 +1,70 @@
 """Query results as Python values and in the W3C result formats.
 
-A :class:`QueryResult` iterates as dicts of plain Python values (``str``, ``int``,
-``Decimal``, ``datetime.date``...), keeps the RDF terms in ``.rows``, converts to a pandas
-DataFrame when pandas is installed, and serialises to the SPARQL 1.1 Query Results JSON,
-CSV and TSV formats, an aligned text table or Markdown (SELECT), ``true``/``false`` (ASK),
-or Turtle, N-Triples and JSON-LD (CONSTRUCT, DESCRIBE).
+A :class:`QueryResult` keeps the terms as Oxigraph gives them (``.rows``, ``.triples``),
+iterates as dicts of plain Python values (``str``, ``int``, ``Decimal``,
+``datetime.date``...), converts to a pandas DataFrame when pandas is installed, and
+serialises: the SPARQL 1.1 Query Results JSON, XML, CSV and TSV formats are written by
+Oxigraph's serialisers; the aligned text table and Markdown, meant for people, print IRIs
+the way a query can take them back (``<contract/chambery-2021>``, ``csi:Commitment``);
+CONSTRUCT and DESCRIBE results go through the one RDF writer of :mod:`csi_graph.export`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
-from typing import Any
-from xml.sax.saxutils import escape
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from csi_graph.errors import CsiError
-from csi_graph.namespaces import PREFIXES, shorten
-from csi_graph.store import RawResult
+from csi_graph.namespaces import shorten
 from csi_graph.terms import to_python
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
-GRAPH_FORMATS = ("turtle", "nt", "jsonld")
-_RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "rdfxml")
+_W3C = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 
 
 class QueryResult:
-    """The answer to a query, whatever engine produced it."""
+    """The answer to a query, whatever engine produced it (terms are pyoxigraph's)."""
 
-    def __init__(self, raw: RawResult) -> None:
-        self.form = raw.form
-        self.variables = raw.variables
-        self.rows: list[tuple[Node | None, ...]] = raw.rows
-        self.boolean = raw.boolean
-        self.truncated = raw.truncated  # rows were left out by a row cap (``max_rows``)
-        self._triples = raw.triples
+    def __init__(
+        self,
+        form: str,
+        variables: list[str] | None = None,
+        rows: list[tuple[Any, ...]] | None = None,
+        boolean: bool | None = None,
+        triples: list[ox.Triple] | None = None,
+        truncated: bool = False,
+    ) -> None:
+        self.form = form  # SELECT, ASK, CONSTRUCT or DESCRIBE
+        self.variables = variables or []
+        self.rows: list[tuple[Any, ...]] = rows or []
+        self.boolean = boolean
+        self.triples: list[ox.Triple] = triples or []
+        self.truncated = truncated  # rows were left out by a row cap (``max_rows``)
+
+    @classmethod
+    def from_oxigraph(cls, form: str, answer: Any, max_rows: int | None = None) -> QueryResult:
+        """Read Oxigraph's answer (solutions, boolean or triples), at most ``max_rows`` of it."""
+        if isinstance(answer, ox.QueryBoolean):
+            return cls("ASK", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows, truncated = _capped((tuple(s[v] for v in variables) for s in answer), max_rows)
+            return cls("SELECT", variables, rows, truncated=truncated)
+        triples, truncated = _capped(iter(answer), max_rows)
+        return cls("DESCRIBE" if form == "DESCRIBE" else "CONSTRUCT", triples=triples, truncated=truncated)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         """Each row as a dict of plain Python values (unbound variables are ``None``)."""
@@ -46,7 +72,7 @@ class QueryResult:
             yield {var: to_python(value) for var, value in zip(self.variables, row, strict=True)}
 
     def __len__(self) -> int:
-        return len(self.rows) if self.form == "SELECT" else len(self._triples)
+        return len(self.rows) if self.form == "SELECT" else len(self.triples)
 
     def __bool__(self) -> bool:
         return bool(self.boolean) if self.form == "ASK" else len(self) > 0
@@ -56,15 +82,16 @@ class QueryResult:
             return f"<QueryResult ASK {self.boolean}>"
         return f"<QueryResult {self.form}: {len(self)} {'rows' if self.form == 'SELECT' else 'triples'}>"
 
+    def to_rdflib(self) -> Graph:
+        """The triples of a CONSTRUCT or DESCRIBE result as an rdflib Graph."""
+        from csi_graph.terms import rdflib_graph
+
+        return rdflib_graph(self.triples)
+
     @property
     def graph(self) -> Graph:
-        """The triples of a CONSTRUCT or DESCRIBE result."""
-        graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace, override=True, replace=True)
-        for triple in self._triples:
-            graph.add(triple)
-        return graph
+        """The triples of a CONSTRUCT or DESCRIBE result as an rdflib Graph (see :meth:`to_rdflib`)."""
+        return self.to_rdflib()
 
     def pivot(self, row: str, column: str, value: str) -> QueryResult:
         """The SELECT result as a matrix: one row per ``row`` value, one column per ``column`` value."""
@@ -72,16 +99,16 @@ class QueryResult:
             if name not in self.variables:
                 raise CsiError(f"cannot pivot on ?{name}: the result has {', '.join(self.variables)}")
         index = {name: self.variables.index(name) for name in (row, column, value)}
-        columns: list[Node] = []
-        cells: dict[Node, dict[Node, Node | None]] = {}
+        columns: list[Any] = []
+        cells: dict[Any, dict[Any, Any]] = {}
         for result_row in self.rows:
             key, col = result_row[index[row]], result_row[index[column]]
             if col not in columns:
                 columns.append(col)
             cells.setdefault(key, {})[col] = result_row[index[value]]
-        variables = [row, *(_display(c) if c is not None else "" for c in columns)]
+        variables = [row, *(display(c) if c is not None else "" for c in columns)]
         rows = [(key, *(cells[key].get(c) for c in columns)) for key in cells]
-        return QueryResult(RawResult("SELECT", variables, rows))
+        return QueryResult("SELECT", variables, rows)
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return list(self)
@@ -94,79 +121,41 @@ class QueryResult:
             raise CsiError("pandas is not installed: pip install 'csi-graph[pandas]'") from None
         return pandas.DataFrame(self.to_dicts(), columns=self.variables)
 
-    def serialize(self, fmt: str = "table") -> str:
-        """The result as text in ``fmt``."""
+    def serialize(self, fmt: str | None = None) -> str:
+        """The result as text in ``fmt``: by default a table (SELECT, ASK) or Turtle (a graph)."""
+        fmt = fmt or ("turtle" if self.form in ("CONSTRUCT", "DESCRIBE") else "table")
         if self.form == "ASK":
-            if fmt == "json":
-                return json.dumps({"head": {}, "boolean": bool(self.boolean)})
-            if fmt == "xml":
-                return _xml_document("<head/>", f"<boolean>{'true' if self.boolean else 'false'}</boolean>")
-            return "true" if self.boolean else "false"
+            return (
+                self.to_w3c(fmt).decode("utf-8")
+                if fmt in ("json", "xml")
+                else str(bool(self.boolean)).lower()
+            )
         if self.form == "SELECT":
-            writers = {
-                "table": self._table,
-                "csv": self._csv,
-                "tsv": self._tsv,
-                "json": self._json,
-                "xml": self._xml,
-                "md": self._md,
-            }
-            if fmt not in writers:
-                raise CsiError(
-                    f"format {fmt!r} is for graphs; a SELECT result is written as {', '.join(writers)}"
-                )
-            return writers[fmt]()
-        if fmt not in _RDFLIB_FORMATS:
+            if fmt in _W3C:
+                return self.to_w3c(fmt).decode("utf-8")
+            if fmt == "table":
+                return self._table()
+            if fmt == "md":
+                return self._md()
+            raise CsiError(
+                f"format {fmt!r} is for graphs; a SELECT result is written as {', '.join(SELECT_FORMATS)}"
+            )
+        if fmt not in GRAPH_FORMATS:
             raise CsiError(f"a {self.form} result is a graph: write it as {', '.join(GRAPH_FORMATS)}")
-        return self.graph.serialize(format=_RDFLIB_FORMATS[fmt])
+        from csi_graph.export import serialize
 
-    # SELECT writers ------------------------------------------------------------------
-
-    def _json(self) -> str:
-        bindings = [
-            {
-                var: _json_term(value)
-                for var, value in zip(self.variables, row, strict=True)
-                if value is not None
-            }
-            for row in self.rows
-        ]
-        document = {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
-        return json.dumps(document, ensure_ascii=False, indent=2)
-
-    def _xml(self) -> str:
-        head = (
-            "<head>" + "".join(f'<variable name="{escape(v, _ATTR)}"/>' for v in self.variables) + "</head>"
+        return serialize((ox.Quad(t.subject, t.predicate, t.object) for t in self.triples), fmt).decode(
+            "utf-8"
         )
-        results = "".join(
-            "<result>"
-            + "".join(
-                f'<binding name="{escape(var, _ATTR)}">{_xml_term(value)}</binding>'
-                for var, value in zip(self.variables, row, strict=True)
-                if value is not None
-            )
-            + "</result>\n"
-            for row in self.rows
-        )
-        return _xml_document(head, f"<results>\n{results}</results>")
 
-    def _csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.variables)
-        for row in self.rows:
-            writer.writerow(
-                ["" if v is None else (f"_:{v}" if isinstance(v, BNode) else str(v)) for v in row]
-            )
-        return out.getvalue()
+    def to_w3c(self, fmt: str) -> bytes:
+        """A SELECT or ASK result in a W3C format (json, xml, csv, tsv), written by Oxigraph."""
+        return _oxigraph_results(ox.QueryResultsFormat.JSON, _json_document(self)).serialize(format=_W3C[fmt])
 
-    def _tsv(self) -> str:
-        lines = ["\t".join(f"?{var}" for var in self.variables)]
-        lines += ["\t".join("" if v is None else _tsv_term(v) for v in row) for row in self.rows]
-        return "\n".join(lines) + "\n"
+    # For people -------------------------------------------------------------------------
 
     def _cells(self) -> list[list[str]]:
-        return [["" if v is None else _display(v) for v in row] for row in self.rows]
+        return [["" if v is None else display(v) for v in row] for row in self.rows]
 
     def _table(self) -> str:
         cells = self._cells()
@@ -185,72 +174,65 @@ class QueryResult:
             "|" + "|".join("---" for _ in self.variables) + "|",
         ]
         cells = [
-            ["" if v is None else f"`{_display(v)}`" if isinstance(v, URIRef) else _display(v) for v in row]
+            [
+                "" if v is None else f"`{display(v)}`" if isinstance(v, ox.NamedNode) else display(v)
+                for v in row
+            ]
             for row in self.rows
         ]
         lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in cells]
         return "\n".join(lines)
 
 
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    value: dict[str, str] = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language:
-        value["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype is not None:
-        value["datatype"] = str(term.datatype)
-    return value
+def display(term: Any) -> str:
+    """A term for people: IRIs as a query can take them back, literals as their text."""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
 
 
-_ATTR = {'"': "&quot;"}
-
-
-def _xml_document(head: str, body: str) -> str:
-    """A SPARQL Query Results XML document (https://www.w3.org/TR/rdf-sparql-XMLres/)."""
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-        f"{head}\n{body}\n</sparql>\n"
-    )
-
-
-def _xml_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    text = escape(_xml_chars(str(term)))
-    if isinstance(term, Literal) and term.language:
-        return f'<literal xml:lang="{escape(term.language, _ATTR)}">{text}</literal>'
-    if isinstance(term, Literal) and term.datatype is not None:
-        return f'<literal datatype="{escape(str(term.datatype), _ATTR)}">{text}</literal>'
-    return f"<literal>{text}</literal>"
-
-
-def _xml_chars(text: str) -> str:
-    """XML 1.0 cannot carry most control characters, even escaped: replace them."""
-    return "".join(c if c in "\t\n\r" or ord(c) >= 0x20 else "\ufffd" for c in text)
-
-
-def _tsv_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
     if term.language:
-        return f'"{text}"@{term.language}'
-    if term.datatype is not None:
-        return f'"{text}"^^<{term.datatype}>'
-    return f'"{text}"'
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
-def _display(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return shorten(str(term))
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+def _json_document(result: QueryResult) -> bytes:
+    """The SPARQL 1.1 Query Results JSON document of a result (the form Oxigraph's writers read)."""
+    if result.form == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}).encode("utf-8")
+    bindings = [
+        {
+            var: _json_term(value)
+            for var, value in zip(result.variables, row, strict=True)
+            if value is not None
+        }
+        for row in result.rows
+    ]
+    document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _oxigraph_results(fmt: ox.QueryResultsFormat, data: bytes) -> Any:
+    return ox.parse_query_results(data, format=fmt)
+
+
+def read_results(
+    data: bytes, fmt: ox.QueryResultsFormat, form: str, max_rows: int | None = None
+) -> QueryResult:
+    """A result sent by a server in a W3C format, read by Oxigraph's parsers."""
+    return QueryResult.from_oxigraph(form, _oxigraph_results(fmt, data), max_rows)
+
+
+def _capped(items: Iterator, max_rows: int | None) -> tuple[list, bool]:
+    """At most ``max_rows`` items, and whether there were more (reads one item past the cap)."""
+    if max_rows is None:
+        return list(items), False
+    kept = list(islice(items, max_rows + 1))
+    return kept[:max_rows], len(kept) > max_rows

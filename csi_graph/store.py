@@ -1,248 +1,243 @@
-"""Where the triples live: an in-memory rdflib dataset or an embedded Oxigraph store.
+"""Where the triples live: one embedded Oxigraph store (pyoxigraph), in memory or in a folder.
 
-Both backends load files into named graphs, list a graph's triples as rdflib terms, and
-run SPARQL over the union of all graphs. rdflib is
-the reference engine for small data; Oxigraph parses, queries and serialises 10–50× faster
-and is the one to use from about a hundred thousand triples.
+Each source file is stored in its own named graph, and queries run on the RDF merge of all
+files: a triple stated in two files counts once, as in SPARQL's data model. Oxigraph's own
+"default graph as union" option would count it once per file, so the merge is kept in the
+store's default graph instead.
+
+Copying a million triples into the default graph costs as much as loading them, so the
+largest file, when it is big (:data:`ANCHOR_BYTES`), is not copied: it stays in its named
+graph, the default graph holds the merge of the other files *minus* the triples of that
+"anchor" graph, and queries read the default graph and the anchor together — two disjoint
+graphs whose union is the merge. A query that names its own dataset (``FROM``) would
+override that pair, so before such a query the anchor is copied into the default graph
+once (:meth:`Store.query`).
+
+Nothing here is SPARQL text: the store moves quads with Oxigraph's own API, and every query
+the product runs comes from ``queries/`` (see :mod:`csi_graph.queries`).
 """
 
 from __future__ import annotations
 
-import logging
+import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset as RdflibDataset
-from rdflib import Graph, URIRef
-from rdflib.term import Node
 
-from csi_graph.namespaces import PREFIXES
-from csi_graph.terms import ox_to_rdflib, rdflib_to_ox
-
-Triple = tuple[Node, Node, Node]
-
-
-@dataclass
-class RawResult:
-    """A query result in rdflib terms, whatever the engine."""
-
-    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[Triple] = field(default_factory=list)
-    truncated: bool = False  # more rows or triples than ``max_rows`` were left out
+# A file above this size is loaded as the anchor (see above): about 15,000 triples of Turtle.
+ANCHOR_BYTES = 1_000_000
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SHAPE_TYPES = (
+    ox.NamedNode("http://www.w3.org/ns/shacl#NodeShape"),
+    ox.NamedNode("http://www.w3.org/ns/shacl#PropertyShape"),
+)
+# A dataset clause (FROM, FROM NAMED) anywhere in the text, even inside a string or a
+# comment: then the query must see the store's own default graph (a false alarm only
+# costs the one-time copy of the anchor).
+_DATASET_CLAUSE = re.compile(r"\bFROM\b", re.IGNORECASE)
+DEFAULT = ox.DefaultGraph()
 
 
-class RdflibStore:
-    """rdflib's in-memory dataset: the reference engine, and what pySHACL validates."""
-
-    name = "rdflib"
-
-    def __init__(self) -> None:
-        import rdflib.plugins.sparql as rdflib_sparql
-
-        rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM never fetches a graph from the network
-        self.dataset = RdflibDataset(default_union=True)
-        for prefix, namespace in PREFIXES.items():
-            self.dataset.bind(prefix, namespace, override=True, replace=True)
-
-    def add(self, quads: Iterable[ox.Quad], default_graph: str, bnode_prefix: str) -> dict[str, int]:
-        """Add parsed quads; triples of the default graph go to ``default_graph``."""
-        batches: dict[str, list[Triple]] = {}
-        with _quiet_literal_warnings():
-            for quad in quads:
-                name = (
-                    default_graph if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-                )
-                batches.setdefault(name, []).append(
-                    (
-                        ox_to_rdflib(quad.subject, bnode_prefix),
-                        ox_to_rdflib(quad.predicate),
-                        ox_to_rdflib(quad.object, bnode_prefix),
-                    )
-                )
-        counts = {}
-        for name, triples in (batches or {default_graph: []}).items():
-            graph = self.dataset.graph(URIRef(name))
-            graph.addN((s, p, o, graph) for s, p, o in triples)
-            counts[name] = len(graph)
-        return counts
-
-    def triples(self, graph: str) -> Iterator[Triple]:
-        yield from self.dataset.graph(URIRef(graph)).triples((None, None, None))
-
-    def query(self, text: str, max_rows: int | None = None) -> RawResult:
-        result = self.dataset.query(text)
-        form = result.type
-        if form == "SELECT":
-            variables = [str(v) for v in result.vars]
-            rows, truncated = _capped((tuple(row) for row in result), max_rows)
-            return RawResult(form, variables, rows, truncated=truncated)
-        if form == "ASK":
-            return RawResult(form, boolean=bool(result.askAnswer))
-        triples, truncated = _capped(iter(result.graph), max_rows)
-        return RawResult(form, triples=triples, truncated=truncated)
-
-    def update(self, graph: str, text: str) -> None:
-        self.dataset.graph(URIRef(graph)).update(text)
-
-    def nquads(self, graphs: list[str]) -> bytes:
-        """``graphs`` as N-Quads, and their merge as the default graph (see ``Dataset.write_nquads``)."""
-        return self._copy(graphs, named=True).dump(format=ox.RdfFormat.N_QUADS)
-
-    def merged_oxigraph(self, graphs: list[str]) -> ox.Store:
-        """A new in-memory Oxigraph store whose default graph is the merge of ``graphs``."""
-        return self._copy(graphs, named=False)
-
-    def _copy(self, graphs: list[str], *, named: bool) -> ox.Store:
-        """``graphs`` copied into a new Oxigraph store: into its default graph, and into
-        graphs of the same names if ``named``."""
-        store = ox.Store()
-        store.bulk_extend(
-            ox.Quad(rdflib_to_ox(s), rdflib_to_ox(p), rdflib_to_ox(o), target)
-            for name in graphs
-            for target in ((ox.NamedNode(name), ox.DefaultGraph()) if named else (ox.DefaultGraph(),))
-            for s, p, o in self.triples(name)
-        )
-        return store
-
-
-class OxigraphStore:
-    """An embedded Oxigraph store, in memory or in a folder (``path``).
-
-    Each triple is stored in its file's named graph and in the default graph, which thus
-    holds the RDF merge of all files. Queries run on that default graph: Oxigraph's own
-    "union of named graphs" option keeps a triple once per graph it appears in (a triple
-    stated in two files would be counted twice), where the merge counts it once, as rdflib
-    and the SPARQL data model do.
-    """
+class Store:
+    """An embedded Oxigraph store holding one named graph per file and their merge."""
 
     name = "oxigraph"
 
-    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | None = None, *, read_only: bool = False, anchor: str | None = None
+    ) -> None:
         if path is None:
             self.store = ox.Store()
         else:
             self.store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        self.read_only = read_only
+        self.anchor = ox.NamedNode(anchor) if anchor else None
 
-    def load_file(self, path: Path, fmt: ox.RdfFormat, base_iri: str, graph: str) -> int:
-        """Parse a triples file straight into ``graph`` with Oxigraph's bulk loader.
+    # Loading ------------------------------------------------------------------------------
+
+    def load_file(
+        self, path: Path, fmt: ox.RdfFormat, base_iri: str, graph: str, *, anchor: bool = False
+    ) -> int:
+        """Parse a triples file straight into ``graph`` with Oxigraph's bulk loader; its size.
 
         Several times faster than going through Python quad by quad. Blank nodes get fresh
-        identifiers per file, so files never share one by accident. On a syntax error the
-        graph is emptied and the error propagates (the caller re-reads the file for a
-        precise message).
+        identifiers per file, so files never share one by accident. A file that is not the
+        ``anchor`` (see above) is loaded a second time, into the default graph (the merge):
+        parsing again in Rust costs less than copying its quads through Python. On a syntax
+        error the graph is emptied and the error propagates (the caller re-reads the file
+        for a precise message).
         """
         target = ox.NamedNode(graph)
+        anchor = anchor and self.anchor is None
+        # The size of a big file's graph: the growth of the store, counted in Rust (iterating
+        # a million quads through Python takes seconds, on disk ten).
+        by_length = anchor or path.stat().st_size > ANCHOR_BYTES
+        before = len(self.store) if by_length else 0
         try:
             self.store.bulk_load(path=str(path), format=fmt, base_iri=base_iri, to_graph=target)
         except SyntaxError:
             self.store.clear_graph(target)
             raise
-        self.store.update(f"ADD <{graph}> TO DEFAULT")  # the default graph is the merge (see above)
-        return self._count(graph)
+        count = len(self.store) - before if by_length else self.count(graph)  # the graph was empty
+        if anchor:
+            self.anchor = target
+            self._remove_from_default(target)
+            return count
+        self.store.bulk_load(path=str(path), format=fmt, base_iri=base_iri, to_graph=DEFAULT)
+        for quad in self.quads(graph) if self.anchor is not None else ():
+            if self._in_anchor(quad):  # already in the merge, through the anchor
+                self.store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+        return count
 
     def add(self, quads: Iterable[ox.Quad], default_graph: str, bnode_prefix: str) -> dict[str, int]:
         """Add parsed quads; triples of the default graph go to ``default_graph``."""
         target = ox.NamedNode(default_graph)
-        names: set[str] = {default_graph}
+        names: dict[str, ox.NamedNode] = {default_graph: target}
 
-        def renamed(quads):
+        def renamed(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
             for quad in quads:
                 graph = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
-                names.add(graph.value)
+                names[graph.value] = graph
                 subject, obj = _rename(quad.subject, bnode_prefix), _rename(quad.object, bnode_prefix)
                 yield ox.Quad(subject, quad.predicate, obj, graph)
-                yield ox.Quad(subject, quad.predicate, obj, ox.DefaultGraph())
+                if not self._in_anchor(quad):
+                    yield ox.Quad(subject, quad.predicate, obj, DEFAULT)  # the merge
 
         self.store.bulk_extend(renamed(quads))
-        return {name: self._count(name) for name in names}
+        return {name: self.count(name) for name in names}
 
-    def _count(self, graph: str) -> int:
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self.store.query(query)))["n"].value)
-
-    def triples(self, graph: str) -> Iterator[Triple]:
-        for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            yield ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)
-
-    def query(self, text: str, max_rows: int | None = None) -> RawResult:
-        """Run a query; with ``max_rows``, stop reading solutions after that many (Oxigraph streams them)."""
-        from csi_graph.sparql import query_form
-
-        result = self.store.query(text)
-        form = query_form(text)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            solutions = (tuple(ox_to_rdflib(solution[v]) for v in variables) for solution in result)
-            rows, truncated = _capped(solutions, max_rows)
-            return RawResult("SELECT", variables, rows, truncated=truncated)
-        if isinstance(result, ox.QueryBoolean):
-            return RawResult("ASK", boolean=bool(result))
-        converted = (
-            (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)) for t in result
+    def _merge(self, graph: ox.NamedNode) -> None:
+        """Copy a named graph into the default graph (leaving out what the anchor holds)."""
+        self.store.bulk_extend(
+            ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+            for quad in self.store.quads_for_pattern(None, None, None, graph)
+            if not self._in_anchor(quad)
         )
-        triples, truncated = _capped(converted, max_rows)
-        return RawResult(form, triples=triples, truncated=truncated)
 
-    def update(self, graph: str, text: str) -> None:
-        raise NotImplementedError("updates go through the rdflib store")
+    def _in_anchor(self, quad: ox.Quad) -> bool:
+        return self.anchor is not None and any(
+            True for _ in self.store.quads_for_pattern(quad.subject, quad.predicate, quad.object, self.anchor)
+        )
 
-    def merged_oxigraph(self, graphs: list[str]) -> ox.Store:
-        """A new in-memory Oxigraph store whose default graph is the merge of ``graphs``.
+    def _remove_from_default(self, graph: ox.NamedNode) -> None:
+        """Take out of the default graph the triples that ``graph`` (the new anchor) holds."""
+        shared = [
+            quad
+            for quad in self.store.quads_for_pattern(None, None, None, DEFAULT)
+            if any(
+                True for _ in self.store.quads_for_pattern(quad.subject, quad.predicate, quad.object, graph)
+            )
+        ]
+        for quad in shared:
+            self.store.remove(quad)
+
+    def materialise(self) -> None:
+        """Copy the anchor into the default graph, which then holds the whole merge."""
+        if self.anchor is None:
+            return
+        anchor, self.anchor = self.anchor, None
+        self._merge(anchor)
+
+    def rebuild_default(self, graphs: Iterable[str]) -> None:
+        """Make the default graph the merge of ``graphs`` again (after an update)."""
+        self.store.clear_graph(DEFAULT)
+        self.anchor = None
+        for name in graphs:
+            self._merge(ox.NamedNode(name))
+
+    # Reading ------------------------------------------------------------------------------
+
+    def count(self, graph: str) -> int:
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def quads(self, graph: str) -> Iterator[ox.Quad]:
+        """The quads of one named graph."""
+        return self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+    def merged_quads(self) -> Iterator[ox.Quad]:
+        """The merge of every file, as quads of the default graph."""
+        merged = self.store.quads_for_pattern(None, None, None, DEFAULT)
+        if self.anchor is None:
+            return merged
+        anchor = (ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in self.quads(self.anchor.value))
+        return chain(merged, anchor)
+
+    def objects(self, subject: str, predicate: str) -> list[Any]:
+        """The objects of ``subject predicate ?o`` in the merge (an index lookup, no query)."""
+        try:
+            s, p = ox.NamedNode(subject), ox.NamedNode(predicate)
+        except ValueError:  # not an IRI (an empty name, a blank node's label): nothing is said of it
+            return []
+        graphs = (DEFAULT,) if self.anchor is None else (DEFAULT, self.anchor)
+        return [quad.object for graph in graphs for quad in self.store.quads_for_pattern(s, p, None, graph)]
+
+    def contains(
+        self, graph: str, subject: str | None = None, predicate: str | None = None, obj: Any = None
+    ) -> bool:
+        """Whether ``graph`` has a triple matching the pattern (``None`` matches anything; IRIs as text)."""
+        pattern = [ox.NamedNode(t) if isinstance(t, str) else t for t in (subject, predicate, obj)]
+        return any(True for _ in self.store.quads_for_pattern(*pattern, ox.NamedNode(graph)))
+
+    def describes(self, iri: str, graph: str) -> bool:
+        """Whether ``iri`` is the subject of a triple of ``graph``."""
+        return self.contains(graph, iri)
+
+    def is_shapes_graph(self, graph: str) -> bool:
+        return any(self.contains(graph, None, RDF_TYPE, shape) for shape in _SHAPE_TYPES)
+
+    def query(self, text: str) -> Any:
+        """Run SPARQL text over the merge; Oxigraph's answer (solutions, boolean or triples)."""
+        if self.anchor is not None and _DATASET_CLAUSE.search(text):
+            if self.read_only:  # pragma: no cover - cached stores are always materialised
+                raise RuntimeError("a read-only store cannot copy its anchor graph")
+            self.materialise()
+        if self.anchor is None:
+            return self.store.query(text)
+        return self.store.query(text, default_graph=[DEFAULT, self.anchor])
+
+    def update(self, graph: str, text: str, graphs: Iterable[str]) -> None:
+        """Apply SPARQL Update ``text`` to one named graph, as if it were the default graph.
+
+        For tests and authoring tools: the graph is copied into a scratch store, updated
+        there and copied back, then the merge is rebuilt from ``graphs``.
+        """
+        scratch = ox.Store()
+        scratch.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in self.quads(graph))
+        scratch.update(text)
+        target = ox.NamedNode(graph)
+        self.store.clear_graph(target)
+        self.store.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, target)
+            for q in scratch.quads_for_pattern(None, None, None, DEFAULT)
+        )
+        self.rebuild_default(graphs)
+
+    def merged_store(self, graphs: Iterable[str]) -> ox.Store:
+        """A new in-memory store whose default graph is the merge of ``graphs``.
 
         A copy, because Oxigraph evaluates a pattern over several graphs given as the
         default graph graph by graph: whole-graph queries run 5–9× faster on one graph,
-        which more than pays for the copy (0.8 s per 100,000 triples).
+        which more than pays for the copy.
         """
         store = ox.Store()
         store.bulk_extend(
-            ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+            ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
             for name in graphs
-            for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            for quad in self.quads(name)
         )
         return store
 
     def nquads(self, graphs: list[str]) -> bytes:
         """``graphs`` as N-Quads, and their merge as the default graph (see ``Dataset.write_nquads``)."""
-        targets = [ox.DefaultGraph(), *(ox.NamedNode(name) for name in graphs)]
-        quads = chain.from_iterable(self.store.quads_for_pattern(None, None, None, g) for g in targets)
+        quads = chain(self.merged_quads(), *(self.quads(name) for name in graphs))
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
-
-def _capped(items: Iterator, max_rows: int | None) -> tuple[list, bool]:
-    """At most ``max_rows`` items, and whether there were more (reads one item past the cap)."""
-    if max_rows is None:
-        return list(items), False
-    kept = list(islice(items, max_rows + 1))
-    return kept[:max_rows], len(kept) > max_rows
+    def flush(self) -> None:
+        self.store.flush()
 
 
-def _rename(term, prefix: str):
+def _rename(term: Any, prefix: str) -> Any:
     return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
-
-
-def merged_graph(triples: Iterator[Triple]) -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    for triple in triples:
-        graph.add(triple)
-    return graph
-
-
-@contextmanager
-def _quiet_literal_warnings():
-    """rdflib logs a warning for every ill-typed literal; SHACL reports them properly."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)

@@ -722,7 +722,9 @@ class _Contract:
 
 
 def _text(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    import pyoxigraph
+
+    return str(pyoxigraph.Literal(value))  # the one literal escaper (csi_graph.terms)
 
 
 def _date(value: str) -> str:

@@ -1,7 +1,8 @@
 """CSV tables for people who do not use RDF, each with a Table Schema.
 
-Each :class:`Table` is one SPARQL query over the loaded dataset (run with
-``Dataset.query``) and the description of its columns. The same description gives the
+Each :class:`Table` is one SPARQL query over the loaded dataset
+(``queries/internal/tables/NAME.rq``, run with ``Dataset.query``) and the description of its
+columns. The same description gives the
 CSV header, the Table Schema (``*.schema.json``, following schema.data.gouv.fr's
 conventions) and, for the commitments, parties and signatories, the way back from CSV to
 RDF (:func:`read_back`), which the tests use to prove that these three tables lose nothing.
@@ -33,7 +34,7 @@ from rdflib.term import Node
 from csi_graph import __version__
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError, InputError
-from csi_graph.namespaces import BASE, CSI, PREFIXES
+from csi_graph.namespaces import BASE, CSI
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -48,7 +49,6 @@ LICENCE_DESCRIPTOR = {
     "name": "etalab-2.0",
     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
 }
-QUERY_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Table:
     title_en: str
     description_fr: str
     description_en: str
-    query: str
+    query: str  # the name of its query (queries/internal/tables/NAME.rq)
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     rdf_class: str | None = None  # set for the tables that read back into RDF
@@ -228,35 +228,7 @@ CONTRACTS = Table(
     title_en="Integrated security contracts",
     description_fr="Un contrat de sécurité intégrée (CSI) par ligne : titre, territoire, période, statut, nombre de parties et d'engagements.",
     description_en="One integrated security contract per row: title, territory, period, status, number of parties and commitments.",
-    query="""
-SELECT ?contract ?iri (MIN(?t_fr) AS ?title_fr) (MIN(?t_en) AS ?title_en)
-       (MIN(?d_fr) AS ?description_fr) (MIN(?d_en) AS ?description_en) (MIN(?st) AS ?status)
-       (GROUP_CONCAT(DISTINCT STR(?territory); separator=" ") AS ?territories)
-       (GROUP_CONCAT(DISTINCT STR(?code); separator=" ") AS ?territory_codes)
-       (GROUP_CONCAT(DISTINCT STR(?tname); separator=" ; ") AS ?territory_names)
-       (MIN(?start) AS ?start_date) (MIN(?end) AS ?end_date) (MIN(?legal) AS ?legal_basis)
-       (MIN(?np) AS ?parties) (MIN(?nc) AS ?commitments)
-       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
-WHERE {
-  ?iri a csi:IntegratedSecurityContract ; dct:identifier ?contract .
-  OPTIONAL { ?iri dct:title ?t_fr FILTER(lang(?t_fr) = "fr") }
-  OPTIONAL { ?iri dct:title ?t_en FILTER(lang(?t_en) = "en") }
-  OPTIONAL { ?iri dct:description ?d_fr FILTER(lang(?d_fr) = "fr") }
-  OPTIONAL { ?iri dct:description ?d_en FILTER(lang(?d_en) = "en") }
-  OPTIONAL { ?iri csi:contractStatus ?st }
-  OPTIONAL { ?iri csi:territory ?territory
-             OPTIONAL { ?territory igeo:codeINSEE ?code }
-             OPTIONAL { ?territory rdfs:label ?tname FILTER(lang(?tname) = "fr") } }
-  OPTIONAL { ?iri dct:temporal ?period
-             OPTIONAL { ?period dcat:startDate ?start } OPTIONAL { ?period dcat:endDate ?end } }
-  OPTIONAL { ?iri csi:legalBasis ?legal }
-  OPTIONAL { SELECT ?iri (COUNT(DISTINCT ?p) AS ?np) WHERE { ?p a csi:ContractParty ; csi:inContract ?iri } GROUP BY ?iri }
-  OPTIONAL { SELECT ?iri (COUNT(DISTINCT ?c) AS ?nc) WHERE { ?c a csi:Commitment ; csi:inContract ?iri } GROUP BY ?iri }
-  OPTIONAL { ?iri prov:wasDerivedFrom ?source }
-}
-GROUP BY ?contract ?iri
-ORDER BY ?contract ?iri
-""",
+    query="internal/tables/contracts",
     columns=(
         Column(
             "contract",
@@ -383,23 +355,7 @@ PARTIES = Table(
     title_en="Parties of the contracts",
     description_fr="Une partie d'un contrat par ligne : l'État, le parquet, la commune... et l'organisation qui la représente.",
     description_en="One party of a contract per row: the State, the public prosecutor, the city... and the organisation that plays it.",
-    query="""
-SELECT ?iri ?contract ?contract_iri (MIN(?kind_) AS ?kind) (MIN(?l_fr) AS ?label_fr) (MIN(?l_en) AS ?label_en)
-       (MIN(?org) AS ?organisation) (MIN(?org_fr) AS ?organisation_label_fr) (MIN(?nc) AS ?commitments)
-       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
-WHERE {
-  ?iri a csi:ContractParty ; csi:inContract ?contract_iri .
-  ?contract_iri dct:identifier ?contract .
-  OPTIONAL { ?iri csi:partyKind ?kind_ }
-  OPTIONAL { ?iri rdfs:label ?l_fr FILTER(lang(?l_fr) = "fr") }
-  OPTIONAL { ?iri rdfs:label ?l_en FILTER(lang(?l_en) = "en") }
-  OPTIONAL { ?iri csi:organisation ?org OPTIONAL { ?org rdfs:label ?org_fr FILTER(lang(?org_fr) = "fr") } }
-  OPTIONAL { SELECT ?iri (COUNT(DISTINCT ?c) AS ?nc) WHERE { ?c a csi:Commitment ; csi:committedBy ?iri } GROUP BY ?iri }
-  OPTIONAL { ?iri prov:wasDerivedFrom ?source }
-}
-GROUP BY ?iri ?contract ?contract_iri
-ORDER BY ?contract ?iri
-""",
+    query="internal/tables/parties",
     columns=(
         _iri(
             "IRI",
@@ -472,26 +428,7 @@ SIGNATORIES = Table(
     title_en="Signatories of the contracts",
     description_fr="Une signature par ligne : qui a signé, au titre de quel poste, pour quelle partie, à quelle date.",
     description_en="One signature per row: who signed, holding which post, for which party, on which date.",
-    query="""
-SELECT ?iri ?contract ?contract_iri (MIN(?party_) AS ?party) (MIN(?party_fr) AS ?party_label_fr)
-       (MIN(?person_) AS ?person) (MIN(?name) AS ?person_name) (MIN(?post_) AS ?post)
-       (MIN(?post_fr) AS ?post_label_fr) (MIN(?post_en) AS ?post_label_en) (MIN(?role_) AS ?role)
-       (MIN(?date_) AS ?date) (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
-WHERE {
-  ?iri a csi:Signature ; csi:inContract ?contract_iri .
-  ?contract_iri dct:identifier ?contract .
-  OPTIONAL { ?iri csi:signedFor ?party_ OPTIONAL { ?party_ rdfs:label ?party_fr FILTER(lang(?party_fr) = "fr") } }
-  OPTIONAL { ?iri csi:signatory ?person_ OPTIONAL { ?person_ foaf:name ?name } }
-  OPTIONAL { ?iri csi:signatoryPost ?post_
-             OPTIONAL { ?post_ rdfs:label ?post_fr FILTER(lang(?post_fr) = "fr") }
-             OPTIONAL { ?post_ rdfs:label ?post_en FILTER(lang(?post_en) = "en") }
-             OPTIONAL { ?post_ org:role ?role_ } }
-  OPTIONAL { ?iri dct:date ?date_ }
-  OPTIONAL { ?iri prov:wasDerivedFrom ?source }
-}
-GROUP BY ?iri ?contract ?contract_iri
-ORDER BY ?contract ?iri
-""",
+    query="internal/tables/signatories",
     columns=(
         _iri(
             "IRI",
@@ -581,47 +518,7 @@ COMMITMENTS = Table(
     title_en="Commitments of the contracts",
     description_fr="Un engagement par ligne : la partie qui le prend, son libellé exact, ses thèmes, ses types, ses cibles, les instruments qu'il crée, maintient ou met à jour, son dernier statut connu.",
     description_en="One commitment per row: the party that takes it, its exact wording, themes, types, targets, the instruments it creates, keeps or updates, and its latest known status.",
-    query="""
-SELECT ?iri ?contract ?contract_iri (MIN(?id_) AS ?identifier) (MIN(?pos) AS ?position) (MIN(?party_) AS ?party)
-       (MIN(?party_fr) AS ?party_label_fr) (MIN(?party_en) AS ?party_label_en) (MIN(?w) AS ?wording_fr)
-       (MIN(?l_fr) AS ?label_fr) (MIN(?l_en) AS ?label_en)
-       (GROUP_CONCAT(DISTINCT STR(?theme); separator=" ") AS ?themes)
-       (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") AS ?types)
-       (MIN(?dl) AS ?deadline)
-       (GROUP_CONCAT(DISTINCT STR(?quantity); separator=" ") AS ?quantities)
-       (GROUP_CONCAT(DISTINCT STR(?territory); separator=" ") AS ?target_territories)
-       (GROUP_CONCAT(DISTINCT STR(?fund); separator=" ") AS ?funding)
-       (GROUP_CONCAT(DISTINCT STR(?beneficiary); separator=" ") AS ?beneficiaries)
-       (GROUP_CONCAT(DISTINCT STR(?created); separator=" ") AS ?creates)
-       (GROUP_CONCAT(DISTINCT STR(?maintained); separator=" ") AS ?maintains)
-       (GROUP_CONCAT(DISTINCT STR(?updated); separator=" ") AS ?updates)
-       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
-WHERE {
-  ?iri a csi:Commitment ; csi:inContract ?contract_iri .
-  ?contract_iri dct:identifier ?contract .
-  OPTIONAL { ?iri dct:identifier ?id_ }
-  OPTIONAL { ?iri schema:position ?pos }
-  OPTIONAL { ?iri csi:committedBy ?party_
-             OPTIONAL { ?party_ rdfs:label ?party_fr FILTER(lang(?party_fr) = "fr") }
-             OPTIONAL { ?party_ rdfs:label ?party_en FILTER(lang(?party_en) = "en") } }
-  OPTIONAL { ?iri csi:wording ?w }
-  OPTIONAL { ?iri rdfs:label ?l_fr FILTER(lang(?l_fr) = "fr") }
-  OPTIONAL { ?iri rdfs:label ?l_en FILTER(lang(?l_en) = "en") }
-  OPTIONAL { ?iri csi:theme ?theme }
-  OPTIONAL { ?iri csi:commitmentType ?type }
-  OPTIONAL { ?iri csi:deadline ?dl }
-  OPTIONAL { ?iri csi:targetQuantity ?quantity }
-  OPTIONAL { ?iri csi:targetTerritory ?territory }
-  OPTIONAL { ?iri csi:fundingInstrument ?fund }
-  OPTIONAL { ?iri csi:beneficiary ?beneficiary }
-  OPTIONAL { ?iri csi:creates ?created }
-  OPTIONAL { ?iri csi:maintains ?maintained }
-  OPTIONAL { ?iri csi:updates ?updated }
-  OPTIONAL { ?iri prov:wasDerivedFrom ?source }
-}
-GROUP BY ?iri ?contract ?contract_iri
-ORDER BY ?contract ?iri
-""",
+    query="internal/tables/commitments",
     columns=(
         _iri(
             "IRI",
@@ -813,23 +710,7 @@ THEMES = Table(
     title_en="Themes of the commitments",
     description_fr="Un couple (engagement, thème) par ligne, avec le volet de la circulaire n°6258/SG auquel le thème appartient.",
     description_en="One (commitment, theme) pair per row, with the volet of circular no. 6258/SG the theme belongs to.",
-    query="""
-SELECT ?commitment ?contract ?commitment_identifier ?theme (MIN(?t_fr) AS ?theme_label_fr)
-       (MIN(?t_en) AS ?theme_label_en) (MIN(?volet_) AS ?volet) (MIN(?v_fr) AS ?volet_label_fr)
-       (MIN(?v_en) AS ?volet_label_en)
-WHERE {
-  ?commitment a csi:Commitment ; csi:inContract ?contract_iri ; csi:theme ?theme .
-  ?contract_iri dct:identifier ?contract .
-  OPTIONAL { ?commitment dct:identifier ?commitment_identifier }
-  OPTIONAL { ?theme skos:prefLabel ?t_fr FILTER(lang(?t_fr) = "fr") }
-  OPTIONAL { ?theme skos:prefLabel ?t_en FILTER(lang(?t_en) = "en") }
-  OPTIONAL { ?theme skos:broader* ?volet_ . ?volet_ skos:topConceptOf scheme:themes
-             OPTIONAL { ?volet_ skos:prefLabel ?v_fr FILTER(lang(?v_fr) = "fr") }
-             OPTIONAL { ?volet_ skos:prefLabel ?v_en FILTER(lang(?v_en) = "en") } }
-}
-GROUP BY ?commitment ?contract ?commitment_identifier ?theme
-ORDER BY ?contract ?commitment ?theme
-""",
+    query="internal/tables/themes",
     columns=(
         _commitment("state-01"),
         _contract(),
@@ -892,28 +773,7 @@ REALISATIONS = Table(
     title_en="Follow-up of the commitments",
     description_fr="Un relevé de statut par ligne : à une date, ce qu'une source dit de la réalisation d'un engagement.",
     description_en="One status record per row: what a source says, at a date, about a commitment's realisation.",
-    query="""
-SELECT ?iri ?contract ?commitment (MIN(?cid) AS ?commitment_identifier) (MIN(?status_) AS ?status)
-       (MIN(?s_fr) AS ?status_label_fr) (MIN(?s_en) AS ?status_label_en) (MIN(?date_) AS ?date)
-       (MIN(?d_fr) AS ?description_fr) (MIN(?d_en) AS ?description_en)
-       (GROUP_CONCAT(DISTINCT STR(?instrument); separator=" ") AS ?instruments)
-       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
-WHERE {
-  ?iri a csi:StatusRecord ; csi:statusOf ?commitment .
-  ?commitment csi:inContract ?contract_iri . ?contract_iri dct:identifier ?contract .
-  OPTIONAL { ?commitment dct:identifier ?cid }
-  OPTIONAL { ?iri csi:status ?status_
-             OPTIONAL { ?status_ skos:prefLabel ?s_fr FILTER(lang(?s_fr) = "fr") }
-             OPTIONAL { ?status_ skos:prefLabel ?s_en FILTER(lang(?s_en) = "en") } }
-  OPTIONAL { ?iri dct:date ?date_ }
-  OPTIONAL { ?iri dct:description ?d_fr FILTER(lang(?d_fr) = "fr") }
-  OPTIONAL { ?iri dct:description ?d_en FILTER(lang(?d_en) = "en") }
-  OPTIONAL { ?iri csi:concernsInstrument ?instrument }
-  OPTIONAL { ?iri prov:wasDerivedFrom ?source }
-}
-GROUP BY ?iri ?contract ?commitment
-ORDER BY ?contract ?iri
-""",
+    query="internal/tables/realisations",
     columns=(
         _iri(
             "IRI",
@@ -992,26 +852,7 @@ QUANTITIES = Table(
     title_en="Target quantities of the commitments",
     description_fr="Une quantité cible par ligne : valeur, unité, nature, échéance, chacune avec sa source.",
     description_en="One target quantity per row: value, unit, kind, deadline, each with its source.",
-    query="""
-SELECT ?iri ?contract ?commitment (MIN(?cid) AS ?commitment_identifier) (MIN(?v) AS ?value)
-       (MIN(?unit_) AS ?unit) (MIN(?u_fr) AS ?unit_label_fr) (MIN(?kind_) AS ?kind) (MIN(?dl) AS ?deadline)
-       (MIN(?l_fr) AS ?label_fr) (MIN(?l_en) AS ?label_en)
-       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
-WHERE {
-  ?commitment csi:targetQuantity ?iri ; csi:inContract ?contract_iri . ?contract_iri dct:identifier ?contract .
-  ?iri a csi:Quantity .
-  OPTIONAL { ?commitment dct:identifier ?cid }
-  OPTIONAL { ?iri schema:value ?v }
-  OPTIONAL { ?iri csi:unit ?unit_ OPTIONAL { ?unit_ skos:prefLabel ?u_fr FILTER(lang(?u_fr) = "fr") } }
-  OPTIONAL { ?iri csi:quantityKind ?kind_ }
-  OPTIONAL { ?iri csi:deadline ?dl }
-  OPTIONAL { ?iri rdfs:label ?l_fr FILTER(lang(?l_fr) = "fr") }
-  OPTIONAL { ?iri rdfs:label ?l_en FILTER(lang(?l_en) = "en") }
-  OPTIONAL { ?iri prov:wasDerivedFrom ?source }
-}
-GROUP BY ?iri ?contract ?commitment
-ORDER BY ?contract ?iri
-""",
+    query="internal/tables/quantities",
     columns=(
         _iri(
             "IRI",
@@ -1077,29 +918,7 @@ SOURCES = Table(
     title_en="Sources",
     description_fr="Une source publique par ligne : son éditeur, sa date, sa fiabilité, la date de lecture et les contrats qu'elle documente.",
     description_en="One public source per row: publisher, date, reliability, date read and the contracts it documents.",
-    query="""
-SELECT ?iri (MIN(?l_fr) AS ?label_fr) (MIN(?l_en) AS ?label_en) (MIN(?pub) AS ?publisher) (MIN(?iss) AS ?issued)
-       (MIN(?rel) AS ?reliability) (MIN(?r_fr) AS ?reliability_label_fr) (MIN(?read) AS ?read_on)
-       (GROUP_CONCAT(DISTINCT STR(?cid); separator=" ") AS ?contracts)
-WHERE {
-  ?iri a csi:Source .
-  OPTIONAL { ?iri rdfs:label ?l_fr FILTER(lang(?l_fr) = "fr") }
-  OPTIONAL { ?iri rdfs:label ?l_en FILTER(lang(?l_en) = "en") }
-  OPTIONAL { ?iri csi:publisherName ?pub }
-  OPTIONAL { ?iri dct:issued ?iss }
-  OPTIONAL { ?iri csi:reliability ?rel OPTIONAL { ?rel skos:prefLabel ?r_fr FILTER(lang(?r_fr) = "fr") } }
-  OPTIONAL { ?iri csi:readOn ?read }
-  OPTIONAL {
-    ?fact prov:wasDerivedFrom ?iri .
-    { ?fact csi:inContract ?c } UNION { ?c a csi:IntegratedSecurityContract FILTER(?fact = ?c) }
-    UNION { ?fact csi:statusOf/csi:inContract ?c } UNION { ?fact csi:itemOf/csi:inContract ?c }
-    UNION { ?m csi:targetQuantity ?fact ; csi:inContract ?c }
-    UNION { ?c dct:temporal ?fact }
-    ?c dct:identifier ?cid }
-}
-GROUP BY ?iri
-ORDER BY ?iri
-""",
+    query="internal/tables/sources",
     columns=(
         _iri("Adresse", "Adresse web de la source. / Web address of the source.", _CHAMBERY_SOURCE),
         Column(
@@ -1205,7 +1024,7 @@ def build_tables(dataset: Dataset) -> dict[str, TableData]:
 
 
 def _rows(dataset: Dataset, table: Table) -> list[dict[str, str]]:
-    result = dataset.query(QUERY_PREFIXES + table.query)
+    result = dataset.query(table.query)
     rows = []
     for values in result.rows:
         raw = dict(zip(result.variables, values, strict=True))
@@ -1213,10 +1032,10 @@ def _rows(dataset: Dataset, table: Table) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: tuple(row[key] for key in table.primary_key))
 
 
-def _cell(column: Column, term: Node | None) -> str:
+def _cell(column: Column, term: Any) -> str:
     if term is None:
         return ""
-    text = str(term)
+    text = term.value
     if column.value in ("codes", "iris"):
         values = sorted(set(text.split()))
         return " ".join(_code(v, column.scheme) for v in values)

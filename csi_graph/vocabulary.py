@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from csi_graph.dataset import Dataset
+from csi_graph.labels import language_order
 from csi_graph.namespaces import BASE, CSI, DATA_BASE
 
 # Authoring name of each scheme -> the scheme's local name under https://w3id.org/csi-graph/scheme/
@@ -29,32 +30,6 @@ SCHEMES = {
     "reliability": "reliability",
 }
 
-_CONCEPTS = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?scheme ?concept ?notation ?label ?broader WHERE {
-    ?concept skos:inScheme ?scheme .
-    OPTIONAL { ?concept skos:notation ?notation }
-    OPTIONAL { ?concept skos:prefLabel ?label }
-    OPTIONAL { ?concept skos:broader ?broader }
-}"""
-
-_KINDS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX csi: <https://w3id.org/csi-graph/ontology#>
-SELECT ?root ?class ?label WHERE {
-    VALUES ?root { csi:Territory csi:Instrument }
-    ?class rdfs:subClassOf* ?root .
-    OPTIONAL { ?class rdfs:label ?label }
-}"""
-
-_REFERENCES = """
-PREFIX csi: <https://w3id.org/csi-graph/ontology#>
-PREFIX eli: <http://data.europa.eu/eli/ontology#>
-SELECT ?type ?resource WHERE {
-    VALUES ?type { eli:LegalResource csi:FundingInstrument }
-    ?resource a ?type .
-}"""
-
 
 @dataclass(frozen=True)
 class Concept:
@@ -67,7 +42,8 @@ class Concept:
     broader: str | None = None  # key of the broader concept, if any
 
     def label(self, lang: str = "en") -> str:
-        return self.labels.get(lang) or self.labels.get("fr") or self.key
+        """The label in ``lang`` by the one fallback rule (:mod:`csi_graph.labels`), else the key."""
+        return next((self.labels[code] for code in language_order(lang) if code in self.labels), self.key)
 
 
 @dataclass
@@ -114,18 +90,18 @@ def read_vocabulary(dataset: Dataset) -> Vocabulary:
     """Read every allowed value from a loaded dataset (ontology, schemes and reference data)."""
     scheme_names = {BASE + "scheme/" + local: name for name, local in SCHEMES.items()}
     rows: dict[str, dict[str, dict]] = {name: {} for name in SCHEMES}
-    for row in dataset.query(_CONCEPTS).rows:
+    for row in dataset.query("internal/vocabulary/concepts").rows:
         scheme, concept, notation, label, broader = row
-        name = scheme_names.get(str(scheme))
+        name = scheme_names.get(scheme.value)
         if name is None:
             continue
-        entry = rows[name].setdefault(str(concept), {"notation": None, "labels": {}, "broader": None})
+        entry = rows[name].setdefault(concept.value, {"notation": None, "labels": {}, "broader": None})
         if notation is not None:
-            entry["notation"] = str(notation)
+            entry["notation"] = notation.value
         if label is not None and label.language:
-            entry["labels"][label.language] = str(label)
+            entry["labels"][label.language] = label.value
         if broader is not None:
-            entry["broader"] = _tail(str(broader))
+            entry["broader"] = _tail(broader.value)
     schemes = {
         name: {
             _tail(iri): Concept(iri, _tail(iri), e["notation"], e["labels"], e["broader"])
@@ -135,17 +111,17 @@ def read_vocabulary(dataset: Dataset) -> Vocabulary:
     }
     kinds: dict[str, dict[str, Concept]] = {CSI + "Territory": {}, CSI + "Instrument": {}}
     labels: dict[str, dict[str, str]] = {}
-    for root, cls, label in dataset.query(_KINDS).rows:
+    for root, cls, label in dataset.query("internal/vocabulary/kinds").rows:
         if label is not None and label.language:
-            labels.setdefault(str(cls), {})[label.language] = str(label)
-        key = _kebab(str(cls)[len(CSI) :]) if str(cls).startswith(CSI) else None
+            labels.setdefault(cls.value, {})[label.language] = label.value
+        key = _kebab(cls.value[len(CSI) :]) if cls.value.startswith(CSI) else None
         if key:
-            kinds[str(root)][key] = Concept(str(cls), key, None, labels.setdefault(str(cls), {}))
+            kinds[root.value][key] = Concept(cls.value, key, None, labels.setdefault(cls.value, {}))
     references: dict[str, dict[str, str]] = {"legal": {}, "fund": {}}
-    for kind, resource in dataset.query(_REFERENCES).rows:
-        iri = str(resource)
+    for kind, resource in dataset.query("internal/vocabulary/references").rows:
+        iri = resource.value
         if iri.startswith(DATA_BASE):
-            folder = "legal" if str(kind).endswith("LegalResource") else "fund"
+            folder = "legal" if kind.value.endswith("LegalResource") else "fund"
             references[folder][_tail(iri)] = iri
     return Vocabulary(
         schemes,

@@ -18,6 +18,38 @@ SYNTHETIC = FIXTURES / "synthetic-contract.ttl"
 SEED = ROOT / "data" / "sources" / "chambery-2021-press-release.txt"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the tests marked slow (CI runs them: they run whenever CI=true)",
+    )
+
+
+def run_slow(config) -> bool:
+    return config.getoption("--run-slow") or os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run in CI (CI=true, as every CI service sets) or with --run-slow.
+
+    They are deselected, not skipped, and the summary says how many were left out.
+    """
+    if run_slow(config):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not run_slow(config):  # said by the process that reports (with xdist, workers deselect)
+        terminalreporter.write_line(
+            "Tests marked slow were left out: CI runs them (CI=true); run them here with --run-slow"
+        )
+
+
 @pytest.fixture(scope="session")
 def shipped():
     """The ontology and the shipped data, loaded once."""
@@ -48,20 +80,12 @@ def no_outbound_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
-def normalised(result) -> list[tuple]:
-    """A query result as a sorted multiset of rows; GROUP_CONCAT cells ("a; b") are order-free."""
-    if result.form == "ASK":
-        return [(result.boolean,)]
-    if result.form != "SELECT":
-        return sorted(tuple(str(term) for term in triple) for triple in result.graph)
-    rows = []
-    for row in result.rows:
-        cells = []
-        for value in row:
-            text = "" if value is None else str(value)
-            cells.append("; ".join(sorted(text.split("; "))) if "; " in text else text)
-        rows.append(tuple(cells))
-    return sorted(rows)
+def normalised(result) -> list:
+    """A query result as a sorted multiset of rows, compared as the engines' agreement check does
+    (csi_graph.agreement: numbers by value, GROUP_CONCAT cells order-free, blank nodes alike)."""
+    from csi_graph.agreement import answers
+
+    return sorted(answers(result).items(), key=repr)
 
 
 PACKAGE_DATE = "2026-11-30"

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,36 @@ def oxigraph_command() -> str:
     found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     assert Path(found).exists(), "the oxigraph server comes with the test extra: pip install -e '.[test]'"
     return found
+
+
+@contextmanager
+def running_oxigraph(command: str, location: Path, timeout: float = 30.0) -> Iterator[str]:
+    """``oxigraph serve`` (or ``serve-read-only``) on a store folder: yields the base URL; stops it after."""
+    port = free_port()
+    bind = f"127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [oxigraph_command(), command, "--location", str(location), "--bind", bind],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://{bind}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    raise RuntimeError(
+                        f"oxigraph {command} did not start: {process.stderr.read().decode()}"
+                    ) from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def free_port() -> int:

@@ -40,7 +40,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def _package(runner, outdir, *args, paths=(str(SYNTHETIC),), validate=False):
     """Package the synthetic contract only (fast), with a fixed date; validation is tested apart."""
-    options = ["--date", "2026-11-30", "--store", "oxigraph", *([] if validate else ["--no-validate"])]
+    options = ["--date", "2026-11-30", *([] if validate else ["--no-validate"])]
     return runner.invoke(cli, ["package", str(outdir), *paths, *options, *args])
 
 
@@ -151,8 +151,6 @@ def test_same_data_same_package_and_issue_date_kept(runner, tmp_path):
             str(SYNTHETIC),
             "--date",
             "2026-12-05",
-            "--store",
-            "oxigraph",
             "--no-validate",
             "-q",
         ],
@@ -211,7 +209,7 @@ def test_a_failure_leaves_the_previous_package_intact(runner, tmp_path, monkeypa
 
 def test_a_kill_leaves_the_previous_package_intact(tmp_path):
     outdir = tmp_path / "out"
-    command = [CSI_GRAPH, "package", str(outdir), "--store", "oxigraph", "--no-validate", "-q"]
+    command = [CSI_GRAPH, "package", str(outdir), "--no-validate", "-q"]
     subprocess.run([*command, str(SYNTHETIC)], check=True)
     before = _snapshot(outdir)
     process = subprocess.Popen(command)  # the shipped data this time: a different package
@@ -290,7 +288,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
     import pty
 
     leader, follower = pty.openpty()
-    command = [CSI_GRAPH, "package", str(tmp_path / "out"), str(SYNTHETIC), "--store", "oxigraph"]
+    command = [CSI_GRAPH, "package", str(tmp_path / "out"), str(SYNTHETIC)]
     process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, close_fds=True)
     os.close(follower)
     output = b""

@@ -1,26 +1,21 @@
-"""The named queries: headers, answers on Chambéry's data, both stores, checks, parameter safety."""
+"""The named queries: headers, answers on Chambéry's data, checks, parameter safety."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
-from conftest import SYNTHETIC, normalised
-from rdflib import Literal
+from conftest import SYNTHETIC
 
 from csi_graph.errors import CsiError
 from csi_graph.loader import graph_name, load
-from csi_graph.queries import checks, library, to_term
+from csi_graph.queries import checks, internal, library, to_term
 from csi_graph.sparql import QueryError
 
 NAMES = sorted(library())
 CHECKS = sorted(checks())
-
-
-@pytest.fixture(scope="module")
-def oxigraph():
-    return load(store="oxigraph")
 
 
 def test_library_has_at_least_fifteen_queries():
@@ -39,13 +34,10 @@ def test_header_is_bilingual_and_parameters_are_used(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_same_answers_on_rdflib_and_oxigraph(shipped, oxigraph, name):
-    assert normalised(shipped.query(name)) == normalised(oxigraph.query(name))
-
-
-@pytest.mark.parametrize("name", [n for n in NAMES if library()[n].parameter("lang")])
-def test_same_answers_in_french(shipped, oxigraph, name):
-    assert normalised(shipped.query(name, lang="fr")) == normalised(oxigraph.query(name, lang="fr"))
+def test_every_named_query_answers_on_the_shipped_data(shipped, name):
+    result = shipped.query(name)
+    assert result.form == library()[name].form
+    assert len(result) > 0 or result.boolean is not None, "an empty answer proves little"
 
 
 @pytest.mark.parametrize("name", CHECKS)
@@ -239,7 +231,26 @@ def test_construct_and_ask(shipped):
     graph = shipped.query("commitment-graph").graph
     assert len(graph) == 20
     assert shipped.query("has-realisation").boolean is True
-    assert shipped.query("has-realisation", contract="nowhere-2030").boolean is False
+    without = {r["identifier"] for r in shipped.query("contracts-overview")} - realised_contracts(shipped)
+    assert without, "the shipped data should hold a contract with nothing realised"
+    assert all(shipped.query("has-realisation", contract=c).boolean is False for c in without)
+
+
+def realised_contracts(dataset) -> set[str]:
+    """Contracts with a commitment recorded as realised, read apart from the named queries."""
+    text = """SELECT DISTINCT ?id WHERE {
+        ?record csi:statusOf ?c ; csi:status status:realised . ?c csi:inContract/dct:identifier ?id }"""
+    return {row["id"] for row in dataset.query(text)}
+
+
+def test_an_unknown_contract_is_a_usage_error(shipped):
+    with pytest.raises(
+        CsiError, match="no contract 'nowhere-2030' is loaded; the loaded contracts are: "
+    ) as raised:
+        shipped.query("has-realisation", contract="nowhere-2030")
+    assert raised.value.exit_code == 2
+    with pytest.raises(CsiError, match="no contract 'chambery-2012' is loaded; did you mean chambery-2021"):
+        shipped.query("signatories", contract="chambery-2012")
 
 
 def test_rows_are_plain_python_values(shipped):
@@ -280,9 +291,8 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_text_is_only_text(shipped, oxigraph, value):
-    for dataset in (shipped, oxigraph):
-        assert len(dataset.query("search", text=value)) == 0
+def test_hostile_text_is_only_text(shipped, value):
+    assert len(shipped.query("search", text=value)) == 0
     rows = shipped.query("SELECT ?v WHERE { BIND(?text AS ?v) }", text=value).to_dicts()
     assert rows == [{"v": value}]
 
@@ -297,9 +307,12 @@ def test_parameter_conversion():
     assert to_term("chambery-2021", "contract") == to_term(
         "https://w3id.org/csi-graph/id/contract/chambery-2021", "contract"
     )
-    assert str(to_term("theme:justice", "iri")) == "https://w3id.org/csi-graph/theme/justice"
-    assert to_term('"texte"@fr') == Literal("texte", lang="fr")
-    assert to_term("12") == Literal(12)
+    assert to_term("theme:justice", "iri").value == "https://w3id.org/csi-graph/theme/justice"
+    assert to_term("<contract/chambery-2021>", "iri") == to_term("chambery-2021", "contract")
+    assert to_term('"texte"@fr') == ox.Literal("texte", language="fr")
+    assert to_term("12") == ox.Literal(
+        "12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    )
     with pytest.raises(CsiError, match="not a language tag"):
         to_term("en; DROP", "lang")
 
@@ -331,3 +344,31 @@ def test_refused_and_malformed_queries(shipped, text, message):
 def test_from_a_loaded_graph_is_allowed(shipped):
     text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl> WHERE { ?s ?p ?o }"
     assert shipped.query(text).to_dicts()[0]["n"] > 400
+
+
+# The queries the library runs itself ------------------------------------------------------
+
+INTERNAL = sorted(internal())
+# Python files that may hold SPARQL: the SHACL compiler generates it; the others show an
+# example to people (help text, the query page, a package README) and run none.
+MAY_HOLD_SPARQL = {"shacl_sparql.py", "cli.py", "app.py", "readme.py"}
+
+
+@pytest.mark.parametrize("name", INTERNAL)
+def test_internal_queries_have_a_header_and_answer(shipped, name):
+    named = internal()[name]
+    assert set(named.titles) == {"en", "fr"} and set(named.descriptions) == {"en", "fr"}, name
+    for parameter in named.parameters:
+        assert f"?{parameter.name}" in named.text and parameter.description
+    resource = "https://w3id.org/csi-graph/id/contract/chambery-2021"
+    params = {p.name: resource for p in named.parameters if p.default is None}
+    result = shipped.query(named, **params)
+    assert result.form == named.form
+
+
+def test_no_sparql_text_in_the_library_outside_queries():
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "csi_graph").rglob("*.py")):
+        if path.name not in MAY_HOLD_SPARQL:
+            assert "WHERE {" not in path.read_text(encoding="utf-8"), f"{path}: move the query to queries/"

@@ -80,11 +80,23 @@ def test_construct_formats(runner):
     assert isinstance(document, (list, dict))
 
 
-def test_ask_exit_codes(runner):
+def test_ask_exit_codes(runner, shipped):
+    from test_queries import realised_contracts
+
     yes = runner.invoke(cli, ["query", "has-realisation"])
     assert (yes.exit_code, yes.stdout) == (0, "true\n")
-    no = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", "nowhere-2030"])
+    without = sorted(
+        {r["identifier"] for r in shipped.query("contracts-overview")} - realised_contracts(shipped)
+    )
+    no = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", without[0]])
     assert (no.exit_code, no.stdout) == (1, "false\n")
+
+
+def test_an_unknown_contract_exits_2_and_says_which_are_loaded(runner):
+    result = runner.invoke(cli, ["query", "has-realisation", "-p", "contract", "nowhere-2030"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: no contract 'nowhere-2030' is loaded; the loaded contracts are: ")
+    assert "chambery-2021" in result.stderr
 
 
 def test_query_from_file_stdin_and_expression(runner, tmp_path):
@@ -196,3 +208,31 @@ def test_allow_remote_still_never_fetches_from_graphs(runner, listener):
     assert result.exit_code == 0
     assert result.stdout.strip().endswith("(0 rows)")
     assert connections == []
+
+
+TRICKY = r"""SELECT ?text ?french ?number ?missing WHERE {
+    BIND("line 1\r\nline 2\ttab \"quoted\" \\ back" AS ?text) BIND("été"@fr AS ?french) BIND(1.50 AS ?number) }"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_w3c_formats_are_written_by_oxigraph_and_read_back(runner, shipped, fmt):
+    """Each W3C format parses back (with Oxigraph's parsers) to the terms of the result; TSV and
+    CSV keep a carriage return inside the value instead of breaking the line."""
+    import pyoxigraph as ox
+
+    result = runner.invoke(cli, ["query", "-e", TRICKY, "-f", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "tsv":
+        assert result.stdout_bytes.count(b"\r") == 0 and len(result.stdout.splitlines()) == 2
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
+    if fmt == "csv":  # CSV keeps only the text (SPARQL 1.1 CSV): a CSV reader sees one row
+        rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8"), newline="")))
+        assert rows[1][0] == 'line 1\r\nline 2\ttab "quoted" \\ back' and rows[1][3] == ""
+        return
+    (row,) = list(ox.parse_query_results(result.stdout_bytes, format=formats[fmt]))
+    expected = shipped.query(TRICKY).rows[0]
+    assert [row[v] for v in ("text", "french", "number", "missing")] == list(expected)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
-import urllib.request
-
 import pytest
 from conftest import normalised
-from liveserver import free_port, oxigraph_command
+from liveserver import free_port, running_oxigraph
 
 from csi_graph.cli import cli
 from csi_graph.errors import CsiError
@@ -19,29 +15,8 @@ from csi_graph.remote import Endpoint, publish
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """An Oxigraph server with an on-disk store in a temporary folder."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-store")
-    process = subprocess.Popen(
-        [oxigraph_command(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError(
-                    f"oxigraph serve did not start: {process.stderr.read().decode()}"
-                ) from None
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_oxigraph("serve", tmp_path_factory.mktemp("oxigraph-store")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -135,5 +110,8 @@ def test_unreachable_endpoint_is_a_clear_error(runner):
 
 
 def test_malformed_query_reported_by_server(published):
-    with pytest.raises(CsiError):
-        published.execute("SELECT * WHERE { ?s ?p }")
+    """Text that passes no local check reaches the server, whose own message is passed on."""
+    with pytest.raises(
+        CsiError, match=r"the endpoint http://127\.0\.0\.1:\d+/query refused the query: 400 Bad Request: .+"
+    ):
+        published.execute("SELECT * WHERE { ?s ?p }", "SELECT")

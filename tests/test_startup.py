@@ -32,11 +32,21 @@ def test_importing_the_command_line_loads_no_rdf_library():
 
 
 def test_the_probe_does_see_heavy_imports():
-    assert "rdflib" in imported_modules("import csi_graph.loader")
+    assert "pyoxigraph" in imported_modules("import csi_graph.loader")
+
+
+def test_loading_querying_and_summarising_need_no_rdflib():
+    """One engine: rdflib comes in only for pySHACL and users who ask for an rdflib Graph."""
+    modules = imported_modules(
+        "from csi_graph import load; from csi_graph.info import summarise; ds = load(); "
+        "summarise(ds); ds.query('commitments-by-party').serialize('json'); ds.query('commitment-graph').serialize()"
+    )
+    assert "pyoxigraph" in modules
+    assert sorted(m for m in modules if m.split(".")[0] == "rdflib") == []
 
 
 def test_help_runs_as_a_process():
     done = subprocess.run(
         [sys.executable, "-m", "csi_graph", "--help"], capture_output=True, text=True, check=True
     )
-    assert "--store [auto|rdflib|oxigraph]" in done.stdout
+    assert "--cache / --no-cache" in done.stdout and "--store" not in done.stdout

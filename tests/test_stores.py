@@ -1,14 +1,15 @@
-"""The stores: automatic choice, same answers on rdflib and Oxigraph, the persistent cache.
+"""The store: one embedded Oxigraph store, its anchor graph, the persistent cache, the loader's options.
 
 Every named query of the library, and the representative workload of
-``benchmarks/queries/``, runs on both stores over the shipped data plus 10k synthetic
-triples; the answers must be the same multisets.
+``benchmarks/queries/``, runs on the shipped data plus 10k synthetic triples loaded two
+ways — every file copied into the default graph, and the synthetic file kept apart as the
+"anchor" graph (what a big file gets, see ``csi_graph.store``); the answers must be the
+same multisets.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from conftest import ROOT, SYNTHETIC
@@ -16,8 +17,8 @@ from conftest import ROOT, SYNTHETIC
 from csi_graph import cache, loader
 from csi_graph.agreement import bound_query, differences
 from csi_graph.cli import cli
-from csi_graph.errors import InputError
-from csi_graph.loader import choose_store, load
+from csi_graph.errors import CsiError, InputError
+from csi_graph.loader import load
 from csi_graph.queries import library
 
 WORKLOAD = ROOT / "benchmarks" / "queries"
@@ -37,7 +38,7 @@ def test_workload_exercises_the_main_sparql_features():
         "CONSTRUCT",
         "ASK",
         "SUM(",
-        "+ ?within",
+        "containedInPlace* ?within",
         "NOT EXISTS",
         "MAX(",
     ):
@@ -45,57 +46,89 @@ def test_workload_exercises_the_main_sparql_features():
 
 
 @pytest.fixture(scope="module")
-def both_stores(synthetic_10k):
-    return {kind: load([synthetic_10k.path], store=kind) for kind in ("rdflib", "oxigraph")}
+def both_layouts(synthetic_10k):
+    copied = load([synthetic_10k.path])
+    assert copied.store.anchor is None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "ANCHOR_BYTES", synthetic_10k.path.stat().st_size - 1)
+        anchored = load([synthetic_10k.path])
+    assert anchored.store.anchor is not None and anchored.store.anchor.value == loader.graph_name(
+        synthetic_10k.path
+    )
+    return copied, anchored
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
-def test_same_answers_on_rdflib_and_oxigraph(both_stores, name):
+def test_same_answers_with_and_without_an_anchor_graph(both_layouts, name):
+    copied, anchored = both_layouts
     named = named_queries()[name]
-    text = bound_query(named, both_stores["rdflib"].graph_names)
-    reference = both_stores["rdflib"].execute(text)
-    fast = both_stores["oxigraph"].execute(text)
-    assert differences(reference, fast) == []
+    text = bound_query(named, copied.graph_names)
+    reference = copied.execute(text, named.form)
+    assert differences(reference, anchored.execute(text, named.form)) == []
     assert reference.rows or reference.triples or reference.boolean is not None, (
         "an empty answer proves little"
     )
 
 
-def test_stores_hold_the_same_graphs(both_stores):
-    assert [(g.name, g.role, g.triples) for g in both_stores["rdflib"].graphs] == [
-        (g.name, g.role, g.triples) for g in both_stores["oxigraph"].graphs
+def test_both_layouts_hold_the_same_graphs_and_merge(both_layouts):
+    copied, anchored = both_layouts
+    assert [(g.name, g.display, g.role, g.triples) for g in copied.graphs] == [
+        (g.name, g.display, g.role, g.triples) for g in anchored.graphs
     ]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    merged = copied.query(count).to_dicts()
+    assert anchored.query(count).to_dicts() == merged
+    assert merged[0]["n"] < len(copied), (
+        "the synthetic file repeats shipped triples: the merge counts them once"
+    )
+
+    def named(dataset):  # blank nodes get fresh labels at each load
+        quads = list(dataset.store.merged_quads())
+        return len(quads), sorted(str(q) for q in quads if "_:" not in str(q))
+
+    assert named(copied) == named(anchored)
 
 
-def test_auto_store_follows_the_size_of_the_input(monkeypatch, tmp_path):
-    small = load()
-    assert small.store.name == "rdflib"
-    assert choose_store("auto", [SYNTHETIC]) == "rdflib"
-    monkeypatch.setattr(loader, "AUTO_OXIGRAPH_BYTES", SYNTHETIC.stat().st_size - 1)
-    assert choose_store("auto", [SYNTHETIC]) == "oxigraph"
-    assert load([SYNTHETIC], contracts=False).store.name == "oxigraph"
-    assert choose_store("rdflib", [SYNTHETIC]) == "rdflib"
+def test_a_query_with_its_own_dataset_sees_the_whole_merge(synthetic_10k, monkeypatch):
+    """FROM overrides the default graph a query runs on: the anchor is then copied in, once."""
+    monkeypatch.setattr(loader, "ANCHOR_BYTES", synthetic_10k.path.stat().st_size - 1)
+    anchored = load([synthetic_10k.path])
+    graph = loader.graph_name(synthetic_10k.path)
+    text = f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+    assert anchored.query(text).to_dicts() == [
+        {"n": next(g.triples for g in anchored.graphs if g.name == graph)}
+    ]
+    assert anchored.store.anchor is None
+    assert (
+        anchored.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").to_dicts()
+        == load([synthetic_10k.path]).query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").to_dicts()
+    )
 
 
-def test_unknown_store_is_a_usage_error():
-    with pytest.raises(Exception, match="unknown store 'mongo'; use one of auto, rdflib, oxigraph"):
-        load(store="mongo")
+def test_rdflib_is_no_longer_a_store():
+    with pytest.raises(CsiError, match="unknown store 'rdflib': csi-graph keeps its data in Oxigraph"):
+        load(store="rdflib")
 
 
-@pytest.mark.parametrize("store", ["rdflib", "oxigraph"])
-def test_syntax_errors_give_file_line_and_column_on_both_stores(tmp_path, store):
+def test_syntax_errors_give_file_line_and_column(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text('<a:x> <a:p> <a:o> .\n<a:x> <a:p> "x .\n', encoding="utf-8")
     with pytest.raises(InputError) as raised:
-        load([broken], contracts=False, store=store)
+        load([broken], contracts=False)
     assert str(raised.value).startswith(f"{broken}:2:13: ")
+
+
+def test_to_rdflib_gives_the_merge_of_the_graphs_of_a_role(shipped):
+    data = {quad.triple for name in shipped.names("data") for quad in shipped.store.quads(name)}
+    assert len(shipped.to_rdflib("data")) == len(data) > 0
+    assert len(shipped.to_rdflib()) == sum(1 for _ in shipped.store.merged_quads())
 
 
 # -- the persistent cache -----------------------------------------------------------
 
 
 def test_second_load_opens_the_cache_without_parsing(tmp_path, monkeypatch, synthetic_10k):
-    first = load([synthetic_10k.path], store="oxigraph", cache=tmp_path)
+    first = load([synthetic_10k.path], cache=tmp_path)
     entries = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert len(entries) == 1 and (entries[0] / "manifest.json").is_file()
 
@@ -103,12 +136,12 @@ def test_second_load_opens_the_cache_without_parsing(tmp_path, monkeypatch, synt
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(loader, "_load_file", no_parsing)
-    second = load([synthetic_10k.path], store="oxigraph", cache=tmp_path)
+    second = load([synthetic_10k.path], cache=tmp_path)
     assert [(g.name, g.display, g.role, g.triples) for g in second.graphs] == [
         (g.name, g.display, g.role, g.triples) for g in first.graphs
     ]
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    assert second.execute(query).rows == first.execute(query).rows
+    assert second.query(query).to_dicts() == first.query(query).to_dicts()
 
 
 def test_changed_content_gets_a_new_entry(tmp_path):
@@ -116,13 +149,13 @@ def test_changed_content_gets_a_new_entry(tmp_path):
     data.parent.mkdir()
     data.write_text(SYNTHETIC.read_text(encoding="utf-8"), encoding="utf-8")
     store_dir = tmp_path / "cache"
-    load([data], contracts=False, store="oxigraph", cache=store_dir)
-    load([data], contracts=False, store="oxigraph", cache=store_dir)
+    load([data], contracts=False, cache=store_dir)
+    load([data], contracts=False, cache=store_dir)
     assert len(list(store_dir.iterdir())) == 1
     data.write_text(
         data.read_text(encoding="utf-8").replace('"Alice Exemple"', '"Alice Exemple-Deux"'), encoding="utf-8"
     )
-    changed = load([data], contracts=False, store="oxigraph", cache=store_dir)
+    changed = load([data], contracts=False, cache=store_dir)
     assert len(list(store_dir.iterdir())) == 2
     names = changed.query(
         'SELECT ?n WHERE { ?p <http://xmlns.com/foaf/0.1/name> ?n FILTER(STRSTARTS(?n, "Alice")) }'
@@ -134,18 +167,18 @@ def test_parse_error_leaves_no_entry_behind(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("<a:x> <a:p> .\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"broken\.ttl:1:13: "):
-        load([broken], contracts=False, store="oxigraph", cache=tmp_path / "cache")
+        load([broken], contracts=False, cache=tmp_path / "cache")
     assert list((tmp_path / "cache").iterdir()) == []
 
 
 def test_damaged_entry_is_rebuilt(tmp_path):
     store_dir = tmp_path / "cache"
-    load([SYNTHETIC], contracts=False, store="oxigraph", cache=store_dir)
+    load([SYNTHETIC], contracts=False, cache=store_dir)
     (entry,) = list(store_dir.iterdir())
     (entry / "manifest.json").write_text("{not json", encoding="utf-8")
-    again = load([SYNTHETIC], contracts=False, store="oxigraph", cache=store_dir)
+    again = load([SYNTHETIC], contracts=False, cache=store_dir)
     assert json.loads((entry / "manifest.json").read_text(encoding="utf-8"))["graphs"]
-    assert len(again) == len(load([SYNTHETIC], contracts=False, store="oxigraph"))
+    assert len(again) == len(load([SYNTHETIC], contracts=False))
 
 
 def test_least_recently_used_entries_are_evicted(tmp_path, monkeypatch):
@@ -154,7 +187,7 @@ def test_least_recently_used_entries_are_evicted(tmp_path, monkeypatch):
     for n in range(4):
         data = tmp_path / f"c{n}.ttl"
         data.write_text(f"<https://example.org/s> <https://example.org/p> {n} .\n", encoding="utf-8")
-        load([data], contracts=False, store="oxigraph", cache=store_dir)
+        load([data], contracts=False, cache=store_dir)
     assert len(list(store_dir.iterdir())) == 2
 
 
@@ -170,8 +203,11 @@ def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
 # -- the command line -------------------------------------------------------------
 
 
-def test_validate_output_is_the_same_on_every_store_and_engine(runner, tmp_path, monkeypatch):
+def test_validate_output_is_the_same_with_or_without_the_cache_and_on_both_engines(
+    runner, tmp_path, monkeypatch
+):
     monkeypatch.setenv("CSI_GRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "CACHE_FROM_BYTES", 0)
     broken = tmp_path / "broken.ttl"
     text = SYNTHETIC.read_text(encoding="utf-8")
     party = "csi:committedBy <party/testville-2030/state> ;"
@@ -182,12 +218,7 @@ def test_validate_output_is_the_same_on_every_store_and_engine(runner, tmp_path,
     reference = runner.invoke(cli, ["validate", str(broken), "-f", "json"])
     assert reference.exit_code == 1
     assert json.loads(reference.stdout)["counts"] == {"violation": 2, "warning": 1, "info": 1}
-    for options in (
-        ["--store", "oxigraph"],  # builds the cache
-        ["--store", "oxigraph"],  # opens it
-        ["--store", "oxigraph", "--no-cache"],
-        ["--store", "rdflib"],
-    ):
+    for options in ([], ["--no-cache"]):
         for engine in ("auto", "sparql", "pyshacl"):
             result = runner.invoke(cli, [*options, "validate", str(broken), "-f", "json", "--engine", engine])
             assert result.exit_code == 1, result.output
@@ -195,54 +226,52 @@ def test_validate_output_is_the_same_on_every_store_and_engine(runner, tmp_path,
     assert not (tmp_path / "cache").exists()  # validate scans the graph: it loads in memory
 
 
-def test_info_uses_the_cache_and_says_the_same(runner, tmp_path, monkeypatch):
+def test_info_uses_the_cache_above_a_megabyte_and_says_the_same(runner, tmp_path, monkeypatch):
     monkeypatch.setenv("CSI_GRAPH_CACHE_DIR", str(tmp_path))
     reference = runner.invoke(cli, ["info", str(SYNTHETIC), "-f", "json"])
-    first = runner.invoke(cli, ["--store", "oxigraph", "info", str(SYNTHETIC), "-f", "json"])
+    assert list(tmp_path.iterdir()) == [], "small inputs are parsed: faster than opening a cache"
+    monkeypatch.setattr(loader, "CACHE_FROM_BYTES", 0)
+    first = runner.invoke(cli, ["info", str(SYNTHETIC), "-f", "json"])
     assert len(list(tmp_path.iterdir())) == 1
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(loader, "_load_file", no_parsing)
-    second = runner.invoke(cli, ["--store", "oxigraph", "info", str(SYNTHETIC), "-f", "json"])
+    second = runner.invoke(cli, ["info", str(SYNTHETIC), "-f", "json"])
     assert reference.exit_code == first.exit_code == second.exit_code == 0, second.output
     assert first.stdout == second.stdout == reference.stdout
-    no_cache = runner.invoke(cli, ["--store", "oxigraph", "--no-cache", "info", str(SYNTHETIC)])
+    no_cache = runner.invoke(cli, ["--no-cache", "info", str(SYNTHETIC)])
     assert no_cache.exit_code != 0 and "parsed again" in no_cache.output
 
 
-def test_store_option_is_checked(runner):
-    result = runner.invoke(cli, ["--store", "mongo", "info"])
-    assert result.exit_code == 2
-    assert re.search(
-        r"Invalid value for '--store': 'mongo' is not one of 'auto', 'rdflib', 'oxigraph'", result.output
-    )
+def test_there_is_no_store_option(runner):
+    result = runner.invoke(cli, ["--store", "rdflib", "info"])
+    assert result.exit_code == 2 and "No such option '--store'" in result.output
 
 
 @pytest.mark.parametrize(
-    ("arguments", "store", "cache"),
+    ("arguments", "cache"),
     [
-        (["compare", "-f", "json"], "auto", True),  # nothing said: auto
-        (["--store", "rdflib", "compare", "-f", "json"], "rdflib", True),  # the global option
-        (["--store", "rdflib", "compare", "-f", "json", "--store", "oxigraph"], "oxigraph", True),  # its own
-        (["export", "-f", "nt"], "auto", True),
-        (["--no-cache", "export", "-f", "nt", "--store", "oxigraph"], "oxigraph", False),
-        (["site", "{tmp}/site"], "oxigraph", False),  # many queries: Oxigraph in memory
-        (["info"], "auto", True),
+        (["compare", "-f", "json"], True),
+        (["export", "-f", "nt"], True),
+        (["--no-cache", "export", "-f", "nt"], False),
+        (["validate"], False),  # hundreds of queries: in memory
+        (["info"], True),
     ],
 )
-def test_every_command_loads_through_the_one_loader(runner, tmp_path, monkeypatch, arguments, store, cache):
-    """The global --store/--cache reach every command; a command's own --store wins."""
+def test_every_command_loads_through_the_one_loader(runner, tmp_path, monkeypatch, arguments, cache):
+    """The global --cache reaches every command that runs a few queries (above a megabyte of input)."""
     calls = []
     real = loader.load
 
     def recording(*args, **kwargs):
-        calls.append((kwargs.get("store"), kwargs.get("cache")))
+        calls.append(kwargs.get("cache"))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(loader, "load", recording)
+    monkeypatch.setattr(loader, "CACHE_FROM_BYTES", 0)
     monkeypatch.setenv("CSI_GRAPH_CACHE_DIR", str(tmp_path / "cache"))
     result = runner.invoke(cli, [a.replace("{tmp}", str(tmp_path)) for a in arguments])
     assert result.exit_code == 0, result.output
-    assert calls == [(store, cache)]
+    assert calls == [cache]

@@ -32,7 +32,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
 
 
 def test_reported_size_is_what_loads(synthetic_10k):
-    dataset = load([synthetic_10k.path], contracts=False, store="oxigraph")
+    dataset = load([synthetic_10k.path], contracts=False)
     graph = next(info for info in dataset.graphs if info.path == synthetic_10k.path)
     assert graph.triples == synthetic_10k.triples
     assert 10_000 <= synthetic_10k.triples < 11_000
@@ -47,7 +47,7 @@ def test_every_kind_of_mistake_is_planted(synthetic_10k):
 def test_data_says_it_is_synthetic(synthetic_10k):
     text = synthetic_10k.path.read_text(encoding="utf-8")
     assert text.startswith("# SYNTHETIC DATA")
-    dataset = load([synthetic_10k.path], contracts=False, store="oxigraph")
+    dataset = load([synthetic_10k.path], contracts=False)
     rows = dataset.query(
         """PREFIX csi: <https://w3id.org/csi-graph/ontology#>
         PREFIX dct: <http://purl.org/dc/terms/>
@@ -69,7 +69,7 @@ def test_data_says_it_is_synthetic(synthetic_10k):
 @pytest.fixture(scope="module")
 def reports(synthetic_10k):
     """Both validators' reports on the same 10k-triple data (pySHACL takes about 10 s)."""
-    dataset = load([synthetic_10k.path], contracts=False, store="rdflib")
+    dataset = load([synthetic_10k.path], contracts=False)
     return {engine: validate(dataset, engine=engine) for engine in ("pyshacl", "sparql")}
 
 

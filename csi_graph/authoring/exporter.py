@@ -43,8 +43,7 @@ def contract_graph(dataset: Dataset, identifier: str) -> tuple[Graph, str]:
     iri = f"{DATA_BASE}contract/{identifier}"
     kind = C("IntegratedSecurityContract")
     for info in dataset.graphs:
-        ask = f"ASK {{ GRAPH <{info.name}> {{ <{iri}> a <{kind}> }} }}"
-        if info.role == "data" and dataset.execute(ask).boolean:
+        if info.role == "data" and dataset.store.contains(info.name, iri, str(RDF.type), kind):
             return dataset.graph(info.name), info.display
     raise CsiError(f"no contract '{identifier}' is loaded; see csi-graph info for the contracts")
 

@@ -42,9 +42,9 @@ from starlette.staticfiles import StaticFiles
 
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
-from csi_graph.namespaces import DATA_BASE, shorten
-from csi_graph.queries import NamedQuery, bindings_for, library
-from csi_graph.results import QueryResult
+from csi_graph.namespaces import DATA_BASE
+from csi_graph.queries import PROLOGUE, NamedQuery, bindings_for, library
+from csi_graph.results import QueryResult, display
 from csi_graph.sparql import QueryError, QueryRefused, bind_values, check_query
 from csi_graph.terms import to_ntriples
 from csi_graph.web.iris import RDF_EXTENSIONS, IriMap, html_path
@@ -135,7 +135,7 @@ class Site:
     def _document(self, iri: str, path: str, ext: str, lang: str) -> bytes:
         """One document about ``iri``: its HTML page in ``lang``, or its RDF in ``ext``."""
         if ext != "html":
-            return self.pages.graph(iri).serialize(format=DOCUMENTS[ext][1], encoding="utf-8")
+            return self.pages.document(iri, DOCUMENTS[ext][1])
         page = html_path(path, lang)
         alternates = {code: _leaf(html_path(path, code)) for code in LANGUAGES}
         return render_resource(self.renderer, self.pages, iri, page, lang, alternates).encode()
@@ -449,7 +449,7 @@ def _update_refused() -> HttpError:
 def _check(site: Site, text: str) -> str:
     """The query form, after the shared safety policy; refusals are 403, malformed text 400."""
     try:
-        return check_query(text, site.dataset.graph_names)
+        return check_query(PROLOGUE + text, site.dataset.graph_names)  # as Dataset.query prepares it
     except QueryRefused as error:
         raise HttpError(403, "refused", _server_message(error)) from None
     except QueryError as error:
@@ -507,7 +507,7 @@ def _with_charset(media: str) -> str:
 def _example_text(named: NamedQuery, lang: str) -> str:
     """A named query with its parameters bound as a visible VALUES block (language ones to the page's)."""
     params = {p.name: lang for p in named.parameters if p.type == "lang"}
-    bindings = bindings_for(named, named.text, params)
+    bindings = bindings_for(named, params)
     return bind_values(named.text, {name: to_ntriples(term) for name, term in bindings.items()})
 
 
@@ -536,9 +536,9 @@ def _result_view(site: Site, result: QueryResult, text: str, page: str, lang: st
             [
                 {"text": "", "href": None}
                 if value is None
-                else {"text": shorten(str(value)), "href": linker.href(str(value))}
+                else {"text": display(value), "href": linker.href(value.value)}
                 if _is_iri(value)
-                else {"text": str(value), "href": None}
+                else {"text": display(value), "href": None}
                 for value in row
             ]
             for row in result.rows
@@ -549,9 +549,9 @@ def _result_view(site: Site, result: QueryResult, text: str, page: str, lang: st
 
 
 def _is_iri(value: Any) -> bool:
-    from rdflib import URIRef
+    import pyoxigraph
 
-    return isinstance(value, URIRef)
+    return isinstance(value, pyoxigraph.NamedNode)
 
 
 # Errors ------------------------------------------------------------------------------------------

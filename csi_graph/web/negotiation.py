@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-# Extension -> (media type, rdflib serializer) of the documents every resource has.
+# Extension -> (media type, csi_graph.export format) of the documents every resource has.
 DOCUMENTS: dict[str, tuple[str, str | None]] = {
     "html": ("text/html", None),
     "ttl": ("text/turtle", "turtle"),
-    "jsonld": ("application/ld+json", "json-ld"),
+    "jsonld": ("application/ld+json", "jsonld"),
     "nt": ("application/n-triples", "nt"),
-    "rdf": ("application/rdf+xml", "xml"),
+    "rdf": ("application/rdf+xml", "rdfxml"),
 }
 # Media types clients also send for the same documents.
 DOCUMENT_ALIASES = {

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
+from csi_graph.export import serialize
 from csi_graph.namespaces import DATA_BASE
 from csi_graph.web.iris import RDF_EXTENSIONS, IriMap, html_path
 from csi_graph.web.negotiation import DOCUMENTS
@@ -67,9 +68,9 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
                 if lang == LANGUAGES[0]:
                     _write(build, f"{path}.html", html)
                 report.pages += 1
-            graph = pages.graph(iri)
+            quads = pages.quads(iri)
             for ext in RDF_EXTENSIONS:
-                _write(build, f"{path}.{ext}", graph.serialize(format=DOCUMENTS[ext][1], encoding="utf-8"))
+                _write(build, f"{path}.{ext}", serialize(quads, DOCUMENTS[ext][1]))
                 report.documents += 1
         for fmt in ("trig", "nq"):
             _write(build, f"dataset.{fmt}", dump(dataset, fmt))
