@@ -101,7 +101,24 @@ def _load(paths=(), *, store: str | None = None, prefer: str = "auto", **options
 
     settings = {"store": "auto", "cache": True, **(click.get_current_context().find_root().obj or {})}
     settings["store"] = store or (prefer if settings["store"] == "auto" else settings["store"])
-    return load(paths, **{**settings, **options})
+    dataset = load(paths, **{**settings, **options})
+    _warn_changed_literals(dataset)
+    return dataset
+
+
+def _warn_changed_literals(dataset, shown: int = 10) -> None:
+    """Say which literals of the files the store keeps in another form (when the load parsed them)."""
+    from csi_graph.literals import changes_in
+
+    found = changes_in(dataset, scan=False)
+    for change in found[:shown]:
+        click.echo(
+            f"Warning: {change} (Oxigraph's normal form): validate judges it as written, "
+            "queries and exports give the stored form; write that form to keep them alike",
+            err=True,
+        )
+    if len(found) > shown:
+        click.echo(f"Warning: {len(found) - shown} more literals are stored in another form", err=True)
 
 
 def _output(text: str, output: str | None) -> None:

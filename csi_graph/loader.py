@@ -111,9 +111,12 @@ def new_store(kind: str) -> RdflibStore | OxigraphStore:
 
 
 def _fill(store: RdflibStore | OxigraphStore, files: list[tuple[Path, str]]) -> list[GraphInfo]:
+    from csi_graph.literals import scan_file
+
     graphs: list[GraphInfo] = []
     for path, display in files:
         graphs.extend(_load_file(store, path, display))
+        scan_file(path, display)  # literals the store changes: warned about, validated as written
     return graphs
 
 

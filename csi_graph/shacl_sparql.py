@@ -1034,7 +1034,10 @@ _REGEX_CHECKED: dict[tuple[str, str | None], bool] = {}
 
 
 def _check_regex(pattern: str, flags: str | None) -> None:
-    """Refuse a sh:pattern that Oxigraph cannot compile (it would otherwise never fail)."""
+    """Refuse a sh:pattern that Oxigraph cannot compile (it would otherwise never fail), or
+    that it would read otherwise than XPath does (character class subtraction)."""
+    if _subtracts_classes(pattern):
+        raise Unsupported(f"sh:pattern {pattern!r} subtracts character classes ([a-z-[aeiou]]), which Oxigraph reads otherwise")
     key = (pattern, flags)
     if key not in _REGEX_CHECKED:
         arguments = f'"", {_value(Literal(pattern))}' + (
@@ -1046,6 +1049,25 @@ def _check_regex(pattern: str, flags: str | None) -> None:
         raise Unsupported(
             f"sh:pattern {pattern!r} (flags {flags!r}) is not a regular expression Oxigraph compiles"
         )
+
+
+def _subtracts_classes(pattern: str) -> bool:
+    """Whether an XPath regular expression uses character class subtraction (``[a-z-[aeiou]]``)."""
+    depth, escaped, previous = 0, False, ""
+    for char in pattern:
+        if escaped:
+            escaped, previous = False, ""
+            continue
+        if char == "\\":
+            escaped = True
+        elif char == "[":
+            if depth and previous == "-":
+                return True
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        previous = char
+    return False
 
 
 def _local_name(iri: URIRef) -> str:

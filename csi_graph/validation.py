@@ -310,15 +310,19 @@ def pyshacl_results(data: Graph, shapes: Graph) -> list[Result]:
 
     from csi_graph.shacl_queries import ShapesError
 
-    _, report, text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=False,
-        allow_warnings=True,
-        allow_infos=True,
-        do_owl_imports=False,
-    )
+    try:
+        _, report, text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+            do_owl_imports=False,
+        )
+    except Exception as error:  # pySHACL's own errors (an invalid regex, an unsupported feature...)
+        message = (str(error).strip().splitlines() or [""])[0]
+        raise ShapesError(f"pySHACL could not validate ({type(error).__name__}: {message})") from None
     if not isinstance(report, Graph):  # pySHACL's ValidationFailure: it refused the shapes
         raise ShapesError(f"pySHACL refused the shapes: {text}")
     found = []
@@ -435,7 +439,12 @@ class _ExactData:
 
 
 def graph_from_quads(quads: Iterable) -> Graph:
-    """An rdflib graph of Oxigraph quads, literals exactly as written (no rdflib normalisation)."""
+    """An rdflib graph of Oxigraph quads (or triples), literals exactly as written.
+
+    rdflib knows the lexical space of a few datatypes only; each literal of a datatype that
+    :func:`csi_graph.literals.well_formed` knows is marked ill-typed or not by it, so that
+    pySHACL judges ``sh:datatype`` by the same XSD rules as the SPARQL engine.
+    """
     from csi_graph.literals import quiet_rdflib
 
     graph = Graph()
@@ -446,10 +455,15 @@ def graph_from_quads(quads: Iterable) -> Graph:
 
 
 def _to_rdflib(term) -> Node:
-    from csi_graph.literals import decode
+    from csi_graph.literals import decode, well_formed
     from csi_graph.shacl_sparql import _rdflib
 
-    return _rdflib(decode(term))
+    converted = _rdflib(decode(term))
+    if isinstance(converted, Literal) and converted.datatype is not None:
+        judged = well_formed(str(converted), str(converted.datatype))
+        if judged is not None:
+            converted._ill_typed = not judged
+    return converted
 
 
 # -- results as the report shows them --------------------------------------------------------
