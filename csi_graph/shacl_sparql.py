@@ -27,6 +27,7 @@ Oxigraph would normalise replaced by its exact stand-in (:mod:`csi_graph.literal
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ class Check:
     # Per-node runs use Oxigraph's substitution, or rdflib's (initBindings) for a query that
     # tests BOUND() of a pre-bound variable, which Oxigraph's substitution leaves unbound.
     evaluator: str = "oxigraph"
+    merged: tuple[Source, ...] = ()  # checks merged into one query: ?_failed lists their indexes
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ class _Failing:
     value: str | None = None  # the variable holding the failing value, if reported
     path: str | None = None  # the variable holding a predicate (closed shapes)
     extra: str = ""  # more selected variables (one result per solution)
+    condition: str | None = None  # for ``base FILTER (condition)``: the two parts, to merge checks
+    base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,8 +257,10 @@ class _Compiler:
         if shape in self._implicit_classes():
             classes.add(shape)
         members = sorted({c for t in classes for c in self._subclasses(t)}, key=str)
-        nodes = list(self.g.objects(shape, SH.targetNode))
-        node_set = self._node_set(nodes) if nodes else None
+        nodes = sorted(self.g.objects(shape, SH.targetNode), key=_order)
+        # Blank nodes cannot be named in a query: a set of them lives in a graph of its own.
+        node_set = self._node_set(nodes) if any(isinstance(n, BNode) for n in nodes) else None
+        listed = " ".join(_term(n) for n in nodes) if nodes and node_set is None else None
         subjects_of = sorted(self.g.objects(shape, SH.targetSubjectsOf), key=str)
         objects_of = sorted(self.g.objects(shape, SH.targetObjectsOf), key=str)
 
@@ -265,6 +271,8 @@ class _Compiler:
                 parts.append(f"{{ {var} a {c} . VALUES {c} {{ {' '.join(map(_iri, members))} }} }}")
             if node_set:
                 parts.append(f"{{ {self._members(node_set, var)} }}")
+            if listed:
+                parts.append(f"{{ VALUES {var} {{ {listed} }} }}")
             for predicate in subjects_of:
                 parts.append(f"{{ {var} {_iri(predicate)} {self._fresh('o')} }}")
             for predicate in objects_of:
@@ -325,12 +333,27 @@ class _Compiler:
         is_property = self._is_property(shape)
         nodes = _Nodes(focus("?this"), ("?this", *focus.ancestors))
         checks = []
-        for failing in self._failing(shape, nodes, "?this", top=True):
-            selected = " ".join(v for v in ("?this", *focus.ancestors, failing.value, failing.path) if v)
-            selected += failing.extra
-            query = f"SELECT DISTINCT {selected} WHERE {{ {failing.pattern} }}"
-            value_is_focus = not is_property and failing.component in _VALUE_COMPONENTS
-            source = self._source(shape, _COMPONENT[failing.component], value_is_focus=value_is_focus)
+        failing = self._failing(shape, nodes, "?this", top=True)
+        simple = [f for f in failing if f.condition is not None]
+        if len(simple) > 1:  # one scan of the values for all of them: a flag per failing component
+            failing = [f for f in failing if f.condition is None]
+            flags = ", ".join(f'IF(COALESCE({f.condition}, false), "{i} ", "")' for i, f in enumerate(simple))
+            value = simple[0].value
+            selected = " ".join(v for v in ("?this", *focus.ancestors, value) if v)
+            query = (
+                f"SELECT DISTINCT {selected} ?_failed WHERE {{ {simple[0].base} "
+                f'BIND (CONCAT({flags}) AS ?_failed) FILTER (?_failed != "") }}'
+            )
+            sources = tuple(
+                self._source(shape, _COMPONENT[f.component], value_is_focus=not is_property) for f in simple
+            )
+            checks.append(Check(query, sources[0], merged=sources))
+        for one in failing:
+            selected = " ".join(v for v in ("?this", *focus.ancestors, one.value, one.path) if v)
+            selected += one.extra
+            query = f"SELECT DISTINCT {selected} WHERE {{ {one.pattern} }}"
+            value_is_focus = not is_property and one.component in _VALUE_COMPONENTS
+            source = self._source(shape, _COMPONENT[one.component], value_is_focus=value_is_focus)
             checks.append(Check(query, source))
         for constraint in sorted(self.g.objects(shape, SH.sparql), key=_order):
             if not self._deactivated(constraint):
@@ -560,6 +583,19 @@ class _Compiler:
                     values = nodes.then(f"{x} {path} {v} .", v)
                 else:
                     v, values = x, nodes
+                condition = self._simple_failure(shape, component, parameter, v)
+                if condition is not None:
+                    pattern = f"{values.pattern} FILTER ({condition})"
+                    found.append(
+                        _Failing(
+                            component,
+                            pattern,
+                            v if path is not None else None,
+                            condition=condition,
+                            base=values.pattern,
+                        )
+                    )
+                    continue
                 pattern = self._value_failures(shape, component, parameter, values, v)
                 if pattern is not None:
                     found.append(_Failing(component, pattern, v if path is not None else None))
@@ -600,6 +636,15 @@ class _Compiler:
             pattern = f"{closed_nodes.pattern} {subject} {p} {o} . FILTER ({self._unexpected(p, shape)})"
             found.append(_Failing(SH.closed, pattern, o, p))
         return found
+
+    def _simple_failure(self, shape: Node, component: Node, parameter: Node, v: str) -> str | None:
+        """An expression true when value ``v`` fails ``component``, if one expression says it."""
+        condition = self._condition(shape, component, parameter, v)
+        if condition is not None or component not in _LOGICAL:
+            return condition
+        members = [parameter] if component in (SH.node, SH["not"]) else self._list(parameter)
+        tests = [self._expression(member, v) for member in members]
+        return None if None in tests else _combine(component, tests)
 
     def _value_failures(
         self, shape: Node, component: Node, parameter: Node, values: _Nodes, v: str
@@ -1037,7 +1082,9 @@ def _check_regex(pattern: str, flags: str | None) -> None:
     """Refuse a sh:pattern that Oxigraph cannot compile (it would otherwise never fail), or
     that it would read otherwise than XPath does (character class subtraction)."""
     if _subtracts_classes(pattern):
-        raise Unsupported(f"sh:pattern {pattern!r} subtracts character classes ([a-z-[aeiou]]), which Oxigraph reads otherwise")
+        raise Unsupported(
+            f"sh:pattern {pattern!r} subtracts character classes ([a-z-[aeiou]]), which Oxigraph reads otherwise"
+        )
     key = (pattern, flags)
     if key not in _REGEX_CHECKED:
         arguments = f'"", {_value(Literal(pattern))}' + (
@@ -1131,71 +1178,86 @@ def _well_formed_function(term) -> ox.Literal:
 _FUNCTIONS = {ox.NamedNode(_WELL_FORMED): _well_formed_function}
 
 
+@dataclass
+class DataGraph:
+    """The data graph: the default graph of ``store``, literals as written (see
+    :func:`csi_graph.literals.exact_quads`); the engine adds named graphs of its own."""
+
+    store: ox.Store
+
+    def query(self, text: str, **options):
+        try:
+            return self.store.query(text, custom_functions=_FUNCTIONS, **options)
+        except SyntaxError as error:
+            raise ShapesError(f"a SPARQL query of the shapes does not parse: {error}") from None
+
+    def triples(self) -> Iterator[ox.Quad]:
+        return self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+
+
 def failures(store: ox.Store, shapes: Graph) -> Iterator[Failure]:
     """Run every check of ``shapes`` over the default graph of ``store`` (the data graph).
 
     ``store`` holds the data graph in its default graph, literals as written (see
     :func:`csi_graph.literals.exact_quads`); the engine adds named graphs of its own.
     """
+    data = DataGraph(store)
     known: dict[URIRef, list[URIRef]] = {}
 
     def subclasses(cls: URIRef) -> list[URIRef]:
         if cls not in known:
             query = f"SELECT DISTINCT ?c WHERE {{ ?c {_iri(RDFS.subClassOf)}* {_iri(cls)} }}"
-            found = {_rdflib(row["c"]) for row in store.query(query)}
+            found = {_rdflib(row["c"]) for row in data.query(query)}
             known[cls] = sorted({cls} | {c for c in found if isinstance(c, URIRef)}, key=str)
         return known[cls]
 
     plan = compile_shapes(shapes, subclasses)
     prepare_store(store, shapes, plan)
-    for check in plan.checks:
-        yield from _run(store, check)
+    # Oxigraph evaluates queries without Python's lock: checks run side by side, one per core.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        for found in pool.map(lambda check: list(_run(data, check)), plan.checks):
+            yield from found
 
 
-def _query(store: ox.Store, text: str, **options):
-    try:
-        return store.query(text, custom_functions=_FUNCTIONS, **options)
-    except SyntaxError as error:
-        raise ShapesError(f"a SPARQL query of the shapes does not parse: {error}") from None
-
-
-def _run(store: ox.Store, check: Check) -> Iterator[Failure]:
+def _run(data: DataGraph, check: Check) -> Iterator[Failure]:
     source = check.source
     if check.negated is not None:
-        passing = {(row["this"], row["value"]) for row in _query(store, check.negated)}
-        for row in _query(store, check.query):
+        passing = {(row["this"], row["value"]) for row in data.query(check.negated)}
+        for row in data.query(check.query):
             if (row["this"], row["value"]) not in passing:
                 yield _failure(source, {"this": row["this"], "value": row["value"]})
         return
     if check.per_node is not None and check.evaluator == "rdflib":
-        yield from _run_rdflib(store, check)
+        yield from _run_rdflib(data, check)
         return
     if check.per_node is not None:
         constants = {
             ox.Variable(name): literals.encode(_ox(v)) if isinstance(v, Literal) else _ox(v)
             for name, v in check.constants
         }
-        for row in _query(store, check.query):
+        for row in data.query(check.query):
             bound = {ox.Variable(name): row[name] for name in check.per_node_variables}
-            solutions = _query(store, check.per_node, substitutions={**bound, **constants})
+            solutions = data.query(check.per_node, substitutions={**bound, **constants})
             if check.per_node_variables == ("this", "value"):  # an ASK validator: no row, a failure
                 if next(iter(solutions), None) is None:
                     yield _failure(source, {name: row[name] for name in check.per_node_variables})
             else:
                 yield from _rows(source, solutions)
         return
-    yield from _rows(source, _query(store, check.query))
+    yield from _rows(source, data.query(check.query), check.merged)
 
 
-def _run_rdflib(store: ox.Store, check: Check) -> Iterator[Failure]:
+def _run_rdflib(data: DataGraph, check: Check) -> Iterator[Failure]:
     """Per-node runs with rdflib's pre-binding (its initBindings bind the variables everywhere)."""
     from rdflib.term import Variable
 
     from csi_graph.validation import graph_from_quads
 
-    graph = graph_from_quads(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    graph = graph_from_quads(data.triples())
     constants = dict(check.constants)
-    for row in _query(store, check.query):
+    for row in data.query(check.query):
         bound = {name: _rdflib(literals.decode(row[name])) for name in check.per_node_variables}
         answer = graph.query(
             check.per_node, initBindings={Variable(k): v for k, v in {**bound, **constants}.items()}
@@ -1214,10 +1276,14 @@ def _run_rdflib(store: ox.Store, check: Check) -> Iterator[Failure]:
             yield _failure(check.source, {k: _ox(v) for k, v in terms.items()})
 
 
-def _rows(source: Source, solutions) -> Iterator[Failure]:
+def _rows(source: Source, solutions, merged: tuple[Source, ...] = ()) -> Iterator[Failure]:
     names = [variable.value for variable in solutions.variables]
     for row in solutions:
         bindings = {name: row[name] for name in names if row[name] is not None}
+        if merged:
+            for index in bindings.pop("_failed").value.split():
+                yield _failure(merged[int(index)], bindings)
+            continue
         failure = bindings.get("failure")
         if failure is not None and failure == ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean))):
             raise ShapesError(
