@@ -257,6 +257,9 @@ class _Compiler:
         if shape in self._implicit_classes():
             classes.add(shape)
         members = sorted({c for t in classes for c in self._subclasses(t)}, key=str)
+        if len(members) == 1 and not any((shape, p, None) in self.g for p in _TARGETS[1:]):
+            cls = _iri(members[0])  # one class, no subclass: each focus node once, no DISTINCT needed
+            return _Focus(lambda var: f"{var} a {cls} .")
         nodes = sorted(self.g.objects(shape, SH.targetNode), key=_order)
         # Blank nodes cannot be named in a query: a set of them lives in a graph of its own.
         node_set = self._node_set(nodes) if any(isinstance(n, BNode) for n in nodes) else None
@@ -840,22 +843,65 @@ class _Compiler:
                 )
         for maximum in self.g.objects(shape, SH.maxCount):
             n = _integer(maximum, SH.maxCount, shape)
-            values = f"{nodes.pattern} {x} {path} {w} ."
-            found.append(_Failing(SH.maxCount, counted(values, f"COUNT(DISTINCT {w}) > {n}", False)))
+            found.append(_Failing(SH.maxCount, self._at_most(n, nodes, x, path, w, lambda _: "true")))
         qualified = self.g.value(shape, SH.qualifiedValueShape)
         if qualified is not None:
             values = nodes.then(f"{x} {path} {w} .", w)
-            conforming = self._qualified_conforming(shape, qualified, values, w)
+            simple = self._qualified_test(shape, qualified)
+            conforming = (
+                f"{values.pattern} FILTER ({simple(w)})"
+                if simple is not None
+                else self._qualified_conforming(shape, qualified, values, w)
+            )
             for bound in self.g.objects(shape, SH.qualifiedMinCount):
-                having = f"COUNT(DISTINCT {w}) < {_integer(bound, SH.qualifiedMinCount, shape)}"
-                found.append(_Failing(SH.qualifiedMinCount, counted(conforming, having, True)))
+                n = _integer(bound, SH.qualifiedMinCount, shape)
+                if n == 1 and simple is not None:  # no conforming value: no need to count them
+                    pattern = f"{nodes.pattern} FILTER NOT EXISTS {{ {x} {path} {w} . FILTER ({simple(w)}) }}"
+                else:
+                    pattern = counted(conforming, f"COUNT(DISTINCT {w}) < {n}", True)
+                found.append(_Failing(SH.qualifiedMinCount, pattern))
             for bound in self.g.objects(shape, SH.qualifiedMaxCount):
-                having = f"COUNT(DISTINCT {w}) > {_integer(bound, SH.qualifiedMaxCount, shape)}"
-                found.append(_Failing(SH.qualifiedMaxCount, counted(conforming, having, False)))
+                n = _integer(bound, SH.qualifiedMaxCount, shape)
+                if n <= 1 and simple is not None:
+                    pattern = self._at_most(n, nodes, x, path, w, simple)
+                else:
+                    pattern = counted(conforming, f"COUNT(DISTINCT {w}) > {n}", False)
+                found.append(_Failing(SH.qualifiedMaxCount, pattern))
         return found
 
-    def _qualified_conforming(self, shape: Node, qualified: Node, values: _Nodes, w: str) -> str:
-        """The values that conform to the qualified shape (and, if disjoint, to no sibling's)."""
+    def _at_most(self, n: int, nodes: _Nodes, x: str, path: str, w: str, test: Callable[[str], str]) -> str:
+        """Nodes with more than ``n`` values passing ``test``: a join for 0 and 1, else GROUP BY
+        (a self-join finds a second value faster than counting every node's values)."""
+        if n == 0:
+            return f"{nodes.pattern} FILTER EXISTS {{ {x} {path} {w} . FILTER ({test(w)}) }}"
+        if n == 1:
+            other = self._fresh("w")
+            return (
+                f"{nodes.pattern} {x} {path} {w} . FILTER ({test(w)}) {x} {path} {other} . "
+                f"FILTER (!sameTerm({w}, {other}) && ({test(other)}))"
+            )
+        group = " ".join(nodes.variables)
+        values = f"{nodes.pattern} {x} {path} {w} . FILTER ({test(w)})"
+        return (
+            f"{{ SELECT {group} WHERE {{ {values} }} GROUP BY {group} HAVING (COUNT(DISTINCT {w}) > {n}) }}"
+        )
+
+    def _qualified_test(self, shape: Node, qualified: Node) -> Callable[[str], str] | None:
+        """An expression true when a value conforms to the qualified shape (and to no sibling's
+        shape, if disjoint), when one expression says it; else None."""
+        shapes = self._qualified_shapes(shape, qualified)
+        probe = [self._expression(s, "?_probe") for s in shapes]
+        if None in probe:
+            return None
+
+        def test(v: str) -> str:
+            first, *others = [self._expression(s, v) for s in shapes]
+            return f"!({first})" + "".join(f" && ({t})" for t in others)
+
+        return test
+
+    def _qualified_shapes(self, shape: Node, qualified: Node) -> list[Node]:
+        """The qualified shape, then (if disjoint) its siblings' qualified shapes (SHACL 4.7.3)."""
         shapes = [qualified]
         if (shape, SH.qualifiedValueShapesDisjoint, Literal(True)) in self.g:
             siblings = {
@@ -866,11 +912,11 @@ class _Compiler:
                 for other in self.g.objects(sibling, SH.qualifiedValueShape)
             }
             shapes += sorted(siblings - {qualified}, key=_order)
-        tests = [self._expression(s, w) for s in shapes]
-        if None not in tests:
-            first, *others = tests
-            condition = f"!({first})" + "".join(f" && ({t})" for t in others)
-            return f"{values.pattern} FILTER ({condition})"
+        return shapes
+
+    def _qualified_conforming(self, shape: Node, qualified: Node, values: _Nodes, w: str) -> str:
+        """The values that conform to the qualified shape (and, if disjoint, to no sibling's)."""
+        shapes = self._qualified_shapes(shape, qualified)
         pattern = f"{{ {values.pattern} }} MINUS {{ {self._violations(qualified, values, w)} }}"
         for sibling in shapes[1:]:  # conforming to a sibling's shape disqualifies a value
             conforming = f"{{ {values.pattern} }} MINUS {{ {self._violations(sibling, values, w)} }}"
@@ -983,7 +1029,9 @@ def _datatype_test(datatype: URIRef, v: str) -> str:
     same = " || ".join(f"sameTerm(DATATYPE({v}), {name})" for name in names)
     test = f"isLiteral({v}) && ({same})"
     if literals.known(str(datatype)) and str(datatype) != literals.XSD_STRING:
-        test += f" && <{_WELL_FORMED}>({v})"
+        fast = literals.FAST_WELL_FORMED.get(str(datatype))
+        checked = f"<{_WELL_FORMED}>({v})"  # a call back into Python: only where the fast path fails
+        test += f" && (REGEX(STR({v}), {_value(Literal(fast))}) || {checked})" if fast else f" && {checked}"
     return test
 
 

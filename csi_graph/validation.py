@@ -382,11 +382,12 @@ def check_shapes(shapes: Graph) -> None:
 class _ExactData:
     """The dataset's ontology, data and shapes, literals as written.
 
-    The SPARQL engine reads a copy whose default graph merges the ontology and data graphs:
-    Oxigraph answers whole-graph queries over one graph 2–3× faster than over a union of
-    named graphs, which more than pays for the copy. An Oxigraph store normalises literals
-    (see :mod:`csi_graph.literals`): when the files hold literals that it changed, the files
-    of those graphs are read again from disk (Oxigraph's parser keeps them exact) into the copy.
+    The SPARQL engine reads a copy whose default graph merges the ontology and data graphs
+    (:meth:`~csi_graph.dataset.Dataset.oxigraph_view`): Oxigraph answers whole-graph queries
+    over one graph 2–3× faster than over a union of named graphs, which more than pays for
+    the copy. An Oxigraph store normalises literals (see :mod:`csi_graph.literals`): when
+    files hold literals that it changed, the graphs of those files are read again from disk
+    (Oxigraph's parser keeps them exact) instead of copied.
     """
 
     def __init__(self, dataset: Dataset) -> None:
@@ -396,30 +397,33 @@ class _ExactData:
         self.notes: list[str] = []
         changed = {c.graph for c in changes_in(dataset)}
         self.reread = [info for info in dataset.graphs if info.name in changed and info.path is not None]
-        self.copied = [info.name for info in dataset.graphs if info.name not in changed]
 
-    def _infos(self, *roles: str) -> list:
-        return [info for info in self.dataset.graphs if info.role in roles]
-
-    @cached_property
-    def store(self) -> ox.Store:
-        """A new store whose default graph is the ontology and data (the engine may extend it)."""
+    def _view(self, *roles: str) -> ox.Store:
+        """A store whose default graph merges the graphs of ``roles``, literals as written."""
         from csi_graph.literals import exact_quads
 
-        names = [i.name for i in self._infos("ontology", "data") if i.name in self.copied]
+        reread = [info for info in self.reread if info.role in roles]
+        if not reread:
+            return self.dataset.oxigraph_view(*roles)
+        names = [i.name for i in self.dataset.graphs if i.role in roles and i not in reread]
         store = self.dataset.store.merged_oxigraph(names)
-        store.extend(exact_quads(self._reread_quads("ontology", "data")))
+        store.extend(exact_quads(self._reread_quads(reread)))
         return store
 
-    def _reread_quads(self, *roles: str):
+    @staticmethod
+    def _reread_quads(infos):
         import pyoxigraph as ox
 
         from csi_graph.loader import read_quads
 
-        for info in self.reread:
-            if info.role in roles:
-                for quad in read_quads(info.path, info.display):
-                    yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+        for info in infos:
+            for quad in read_quads(info.path, info.display):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+
+    @cached_property
+    def store(self) -> ox.Store:
+        """A new store whose default graph is the ontology and data (the engine may extend it)."""
+        return self._view("ontology", "data")
 
     def graph(self) -> Graph:
         """The ontology and data as an rdflib graph (for pySHACL)."""
@@ -428,11 +432,7 @@ class _ExactData:
         return graph_from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def shapes(self) -> Graph:
-        names = [i.name for i in self._infos("shapes") if i.name in self.copied]
-        shapes = graph_from_quads(self.dataset.store.merged_oxigraph(names))
-        for quad in self._reread_quads("shapes"):
-            shapes.add(tuple(_to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
-        return shapes
+        return graph_from_quads(self._view("shapes"))
 
     @cached_property
     def triples(self) -> int:

@@ -116,7 +116,11 @@ def test_stand_ins_keep_written_forms_apart_and_come_back():
     assert stand_in != written and literals.decode(stand_in) == written
     assert literals.encode(canonical) is canonical
     store = ox.Store()
-    store.extend(literals.exact_quads(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), o) for o in (written, canonical)))
+    store.extend(
+        literals.exact_quads(
+            ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), o) for o in (written, canonical)
+        )
+    )
     assert sorted(str(literals.decode(q.object)) for q in store) == sorted([str(written), str(canonical)])
 
 
@@ -163,3 +167,54 @@ def test_validation_judges_literals_as_written(tmp_path, engine, store):
         ("InConstraintComponent", '"10.50"^^<http://www.w3.org/2001/XMLSchema#decimal>'),  # a term, not 10.5
         ("MaxLengthConstraintComponent", '"4.0"^^<http://www.w3.org/2001/XMLSchema#decimal>'),
     ]
+
+
+def _samples(rng: random.Random) -> list[str]:
+    """Lexical forms near the usual ones: digits, signs, dates, times, zones, exponents."""
+    pieces = [
+        "0",
+        "1",
+        "9",
+        "00",
+        "01",
+        "10",
+        "28",
+        "29",
+        "30",
+        "31",
+        "12",
+        "13",
+        "2021",
+        "0000",
+        "-",
+        "+",
+        ".",
+        "T",
+        ":",
+        "Z",
+        "e",
+        "E",
+        "INF",
+        "NaN",
+        "24:00:00",
+        "23:59:59",
+        "+01:00",
+        "-14:00",
+        " ",
+    ]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) for _ in range(20000)]
+
+
+def test_fast_well_formed_forms_are_well_formed():
+    """The regular expressions the SPARQL engine tries before calling back into Python are sound."""
+    import re
+
+    rng = random.Random(11)
+    matched = 0
+    for datatype, pattern in literals.FAST_WELL_FORMED.items():
+        compiled = re.compile(pattern)
+        for lexical in _samples(rng):
+            if compiled.search(lexical):
+                matched += 1
+                assert literals.well_formed(lexical, datatype), (datatype, lexical)
+    assert matched > 5000
