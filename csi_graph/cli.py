@@ -113,8 +113,8 @@ def _warn_changed_literals(dataset, shown: int = 10) -> None:
     found = changes_in(dataset, scan=False)
     for change in found[:shown]:
         click.echo(
-            f"Warning: {change} (Oxigraph's normal form): validate judges it as written, "
-            "queries and exports give the stored form; write that form to keep them alike",
+            f"Warning: {change}: validate judges it as written, queries and exports give the "
+            "stored form (write it in that form to keep them alike)",
             err=True,
         )
     if len(found) > shown:

@@ -257,12 +257,12 @@ def _judge(case: Case, engine: str, results: list) -> Outcome:
 
 
 def _show(key: tuple) -> str:
-    from csi_graph.validation import render_path
+    from csi_graph.validation import render_path_key
 
     focus, path, value, component, *_ = key
     bits = [f"focus {_n(focus)}"]
     if path is not None:
-        bits.append(f"path {render_path(path)}")
+        bits.append(f"path {render_path_key(path)}")
     if value is not None:
         bits.append(f"value {_n(value)}")
     bits.append(str(component).rsplit("#", 1)[-1])

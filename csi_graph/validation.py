@@ -122,7 +122,7 @@ class ValidationReport:
     def graph(self) -> Graph:
         """The standard SHACL validation report (``sh:ValidationReport``) as an rdflib graph."""
         if self.report_graph is None:
-            self.report_graph = report_graph(
+            self.report_graph = build_report_graph(
                 [r.raw for r in self.results if r.raw is not None], conforms=self.conforms
             )
         return self.report_graph
@@ -494,7 +494,7 @@ def _displayed(r: Result, dataset: Dataset, shapes: Graph) -> ValidationResult:
     return ValidationResult(
         severity=_local(r.severity),
         focus=_node(r.focus),
-        path=render_path(r.path) if r.path is not None else None,
+        path=render_path_key(r.path) if r.path is not None else None,
         value=_node(r.value) if r.value is not None else None,
         shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
         component=_local(r.component),
@@ -531,24 +531,24 @@ def path_key(graph: Graph, path: Node, depth: int = 0) -> PathKey:
 _SUFFIX = {"zeroOrMorePath": "*", "oneOrMorePath": "+", "zeroOrOnePath": "?"}
 
 
-def render_path(path: PathKey, graph: Graph | None = None) -> str:
-    """A property path in SPARQL syntax: ``csi:a/csi:b``, ``^csi:a``, ``(csi:a|csi:b)``.
+def render_path(graph: Graph, path: Node) -> str:
+    """A SHACL property path of ``graph`` in SPARQL syntax: ``csi:a/csi:b``, ``^csi:a``, ``(csi:a|csi:b)``."""
+    return render_path_key(path_key(graph, path))
 
-    ``path`` is a :func:`path_key`, or a path node of ``graph``.
-    """
-    if graph is not None:
-        path = path_key(graph, path)
+
+def render_path_key(path: PathKey) -> str:
+    """A :func:`path_key` in SPARQL syntax."""
     if isinstance(path, URIRef):
         return shorten(str(path))
     if isinstance(path, tuple):
         operator, operand = path
         if operator == "sequence":
-            return "/".join(render_path(step) for step in operand)
+            return "/".join(render_path_key(step) for step in operand)
         if operator == "alternativePath":
-            return "(" + "|".join(render_path(step) for step in operand) + ")"
+            return "(" + "|".join(render_path_key(step) for step in operand) + ")"
         if operator == "inversePath":
-            return "^" + render_path(operand)
-        return render_path(operand) + _SUFFIX[operator]
+            return "^" + render_path_key(operand)
+        return render_path_key(operand) + _SUFFIX[operator]
     return str(path)
 
 
@@ -570,7 +570,7 @@ def _path_node(path: PathKey, graph: Graph) -> Node:
     return node
 
 
-def report_graph(results: Iterable[Result], conforms: bool) -> Graph:
+def build_report_graph(results: Iterable[Result], conforms: bool) -> Graph:
     """The standard SHACL validation report of ``results`` (the one writer of report graphs)."""
     graph = Graph()
     for prefix, namespace in PREFIXES.items():

@@ -145,7 +145,7 @@ def test_load_warns_with_file_line_and_what_changes(runner, tmp_path):
     path.write_text(DATA, encoding="utf-8")
     result = runner.invoke(cli, ["validate", str(path)])
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
-    assert [w.split(" (")[0] for w in warnings] == [
+    assert [w.split(": validate judges")[0] for w in warnings] == [
         f'Warning: {path}:3: "4.0"^^xsd:decimal is stored as "4"^^xsd:decimal',
         f'Warning: {path}:4: "10.50"^^xsd:decimal is stored as "10.5"^^xsd:decimal',
         f'Warning: {path}:5: "70"^^xsd:nonNegativeInteger is stored as "70"^^xsd:integer',
