@@ -84,9 +84,12 @@ SERVICE_SHAPE = """ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;
 FROM_SHAPE = """ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;
   sh:sparql [ sh:select "SELECT $this FROM <http://127.0.0.1:{port}/data> WHERE {{ $this ?p ?o }}" ] .
 """
+LOAD_SHAPE = """ex:S a sh:NodeShape ; sh:targetClass ex:Thing ;
+  sh:sparql [ sh:select "LOAD <http://127.0.0.1:{port}/data>" ] .
+"""
 
 
-@pytest.mark.parametrize("shape", [SERVICE_SHAPE, FROM_SHAPE], ids=["SERVICE", "FROM"])
+@pytest.mark.parametrize("shape", [SERVICE_SHAPE, FROM_SHAPE, LOAD_SHAPE], ids=["SERVICE", "FROM", "LOAD"])
 @pytest.mark.parametrize("engine", ["auto", "sparql", "pyshacl"])
 def test_sparql_in_shapes_never_reaches_another_host(tmp_path, listener, shape, engine):
     shapes = _shapes(shape.format(port=listener.port))
