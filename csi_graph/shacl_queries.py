@@ -21,8 +21,12 @@ SPARQL parser (never by scanning the text):
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from csi_graph.errors import CsiError
 
@@ -35,6 +39,8 @@ class ShapesError(CsiError):
     """The shapes graph is ill-formed, or asks for something refused (no engine runs it)."""
 
 
+# This module's own source, part of each remembered verdict's key (see analyse()).
+_SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 # Variables whose projection SHACL does not require of sub-queries.
 OPTIONAL_IN_SUBQUERIES = frozenset({"currentShape", "shapesGraph"})
 
@@ -51,6 +57,87 @@ class Analysis:
 
 
 def analyse(text: str, per_node: Iterable[str], constants: Iterable[str] = ()) -> Analysis:
+    """See :func:`_analyse`.
+
+    The verdict is remembered, in the process and in the cache folder (see
+    :func:`csi_graph.cache.cache_root`), keyed by the query, the variables, rdflib's version
+    and this module's source: parsing costs tens of milliseconds per query (a third of
+    ``csi-graph validate`` on the shipped data), and the same text always gets the same verdict.
+    """
+    per_node, constants = frozenset(per_node), frozenset(constants)
+    key = _key(text, per_node, constants)
+    known = _remembered().get(key)
+    if known is not None:
+        if "error" in known:
+            raise (ShapesError if known["error"] == "ShapesError" else Unsupported)(known["message"])
+        return Analysis(
+            known["form"],
+            known["joinable"],
+            frozenset(known["projected"]),
+            frozenset(known["mentioned"]),
+            known["tests_bound"],
+        )
+    try:
+        found = _analyse(text, per_node, constants)
+    except (ShapesError, Unsupported) as error:
+        _remember(key, {"error": type(error).__name__, "message": str(error)})
+        raise
+    _remember(
+        key,
+        {
+            "form": found.form,
+            "joinable": found.joinable,
+            "projected": sorted(found.projected),
+            "mentioned": sorted(found.mentioned),
+            "tests_bound": found.tests_bound,
+        },
+    )
+    return found
+
+
+_MEMORY: dict[str, dict] | None = None
+
+
+def _key(text: str, per_node: frozenset[str], constants: frozenset[str]) -> str:
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(_SOURCE_DIGEST.encode())
+    digest.update(version("rdflib").encode())
+    digest.update(f"\0{sorted(per_node)}\0{sorted(constants)}\0{text}".encode())
+    return digest.hexdigest()
+
+
+def _file():
+    from csi_graph.cache import cache_root
+
+    return cache_root() / "shacl-queries.json"
+
+
+def _remembered() -> dict[str, dict]:
+    global _MEMORY
+    if _MEMORY is None:
+        import json
+
+        try:
+            _MEMORY = json.loads(_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _MEMORY = {}
+    return _MEMORY
+
+
+def _remember(key: str, verdict: dict) -> None:
+    import json
+
+    from csi_graph.files import write_atomic
+
+    known = _remembered()
+    known[key] = verdict
+    with contextlib.suppress(OSError):  # no cache folder: remembered for this process only
+        write_atomic(_file(), json.dumps(known))
+
+
+@functools.lru_cache(maxsize=512)
+def _analyse(text: str, per_node: frozenset[str], constants: frozenset[str]) -> Analysis:
     """Check a constraint's query against the rules above and say how it may run.
 
     ``per_node`` are the variables pre-bound to each focus (or value) node (``this``,
@@ -61,7 +148,6 @@ def analyse(text: str, per_node: Iterable[str], constants: Iterable[str] = ()) -
     """
     from rdflib.plugins.sparql.parser import parseQuery
 
-    per_node, constants = frozenset(per_node), frozenset(constants)
     prebound = per_node | constants
     try:
         parsed = parseQuery(text)
