@@ -44,13 +44,14 @@ KNOWN_FAILURES: dict[str, dict[str, tuple[str, str]]] = {
     "pyshacl": {
         "core/property/uniqueLang-002": (
             "wrong",
-            'rdflib normalises the literal "1"^^xsd:boolean to "true", so pySHACL applies '
-            "sh:uniqueLang, which SHACL activates only with true",
+            'pySHACL reads sh:uniqueLang by its Python value, and "1"^^xsd:boolean is True in '
+            "Python; SHACL activates the constraint with the literal true only",
         ),
         "sparql/node/prefixes-001": (
             "crash",
-            "pySHACL does not follow owl:imports to collect the sh:declare prefixes (SHACL 5.2.1); "
-            "it finds ex: only when the parsed file's own @prefix lines are kept with the graph",
+            "pySHACL does not follow owl:imports to collect the sh:declare prefixes (SHACL 5.2.1), "
+            "so ex: is unknown to it (it finds it only in the @prefix lines of a Turtle file "
+            "parsed by rdflib, which are not part of the graph)",
         ),
         "sparql/pre-binding/shapesGraph-001": ("crash", "pySHACL does not support $shapesGraph"),
     },
