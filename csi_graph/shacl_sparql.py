@@ -160,13 +160,17 @@ class Plan:
     needs_shapes_graph: bool
 
 
-def compile_shapes(shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]]) -> Plan:
+def compile_shapes(
+    shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]], stand_ins: bool = True
+) -> Plan:
     """The checks of every targeted shape of ``shapes``.
 
     ``subclasses(C)`` lists C and its subclasses in the data graph (``rdfs:subClassOf*``),
     which SHACL uses for ``sh:targetClass``, implicit class targets and ``sh:class``.
+    ``stand_ins=False`` says that the data holds no stand-in of a literal (see
+    :func:`csi_graph.literals.encode`): the queries then need not decode them.
     """
-    compiler = _Compiler(shapes, subclasses)
+    compiler = _Compiler(shapes, subclasses, stand_ins)
     checks = compiler.checks()
     return Plan(checks, compiler.node_sets, compiler.needs_shapes_graph)
 
@@ -216,8 +220,11 @@ class _Focus:
 
 
 class _Compiler:
-    def __init__(self, shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]]) -> None:
+    def __init__(
+        self, shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]], stand_ins: bool = True
+    ) -> None:
         self.g = shapes
+        self.stand_ins = stand_ins
         self.subclasses = subclasses
         self.counter = itertools.count()
         self.node_sets: dict[str, list[Node]] = {}
@@ -790,7 +797,7 @@ class _Compiler:
         if component == SH.datatype:
             if not isinstance(parameter, URIRef):
                 raise ShapesError(f"the sh:datatype of {_name(shape)} is not an IRI")
-            return f"!({_datatype_test(parameter, v)})"
+            return f"!({_datatype_test(parameter, v, self.stand_ins)})"
         if component == SH.nodeKind:
             if parameter not in _NODE_KINDS:
                 raise ShapesError(f"unknown sh:nodeKind {parameter} on {_name(shape)}")
@@ -798,7 +805,7 @@ class _Compiler:
         if component in _COMPARISONS:
             if not isinstance(parameter, Literal):
                 raise ShapesError(f"{component.n3()} of {_name(shape)} is not a literal")
-            value = literals.sparql_decoded(v)
+            value = self._decoded(v)
             return f"!COALESCE({value} {_COMPARISONS[component]} {_value(parameter)}, false)"
         if component in (SH.minLength, SH.maxLength):
             bound = _integer(parameter, component, shape)
@@ -936,7 +943,7 @@ class _Compiler:
             )
         if component in (SH.lessThan, SH.lessThanOrEquals):
             operator = "<" if component == SH.lessThan else "<="
-            left, right = literals.sparql_decoded(v), literals.sparql_decoded(w)
+            left, right = self._decoded(v), self._decoded(w)
             return (
                 f"{n} {x} {path} {v} . {x} {other} {w} . FILTER (!COALESCE({left} {operator} {right}, false))"
             )
@@ -962,6 +969,10 @@ class _Compiler:
         return f"!({p} IN ({', '.join(map(_iri, names))}))" if names else "true"
 
     # -- helpers -------------------------------------------------------------------
+
+    def _decoded(self, v: str) -> str:
+        """The value a variable holds, a stand-in read back as the literal it stands for."""
+        return literals.sparql_decoded(v) if self.stand_ins else v
 
     def _is_property(self, shape: Node) -> bool:
         return (shape, SH.path, None) in self.g
@@ -1019,12 +1030,12 @@ def _combine(component: Node, tests: list[str]) -> str:
     return f"({conforming}) != 1"
 
 
-def _datatype_test(datatype: URIRef, v: str) -> str:
+def _datatype_test(datatype: URIRef, v: str, stand_ins: bool = True) -> str:
     """True when ``v`` is a well-formed literal of ``datatype``, as written (SHACL 4.2.2)."""
     if str(datatype) == literals.RDF_LANG_STRING:
         return f"isLiteral({v}) && lang({v}) != ''"
     names = [_iri(datatype)]
-    if str(datatype) in literals.NORMALISED:
+    if stand_ins and str(datatype) in literals.NORMALISED:
         names.append(_iri(URIRef(literals.WRITTEN + str(datatype))))
     same = " || ".join(f"sameTerm(DATATYPE({v}), {name})" for name in names)
     test = f"isLiteral({v}) && ({same})"
@@ -1243,11 +1254,12 @@ class DataGraph:
         return self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
 
 
-def failures(store: ox.Store, shapes: Graph) -> Iterator[Failure]:
+def failures(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> Iterator[Failure]:
     """Run every check of ``shapes`` over the default graph of ``store`` (the data graph).
 
     ``store`` holds the data graph in its default graph, literals as written (see
-    :func:`csi_graph.literals.exact_quads`); the engine adds named graphs of its own.
+    :func:`csi_graph.literals.exact_quads`; ``stand_ins=False`` if no literal needed a
+    stand-in); the engine adds named graphs of its own.
     """
     data = DataGraph(store)
     known: dict[URIRef, list[URIRef]] = {}
@@ -1259,7 +1271,7 @@ def failures(store: ox.Store, shapes: Graph) -> Iterator[Failure]:
             known[cls] = sorted({cls} | {c for c in found if isinstance(c, URIRef)}, key=str)
         return known[cls]
 
-    plan = compile_shapes(shapes, subclasses)
+    plan = compile_shapes(shapes, subclasses, stand_ins)
     prepare_store(store, shapes, plan)
     # Oxigraph evaluates queries without Python's lock: checks run side by side, one per core.
     from concurrent.futures import ThreadPoolExecutor

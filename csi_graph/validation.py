@@ -231,7 +231,7 @@ def validate(
     raw: list[Result] = []
     if chosen == "sparql":
         try:
-            raw = sparql_results(exact.store, shapes_graph)
+            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread))
         except Unsupported as error:
             if engine == "sparql":
                 raise
@@ -259,7 +259,7 @@ def _order(r: ValidationResult) -> tuple:
 # -- the engines, on RDF terms -------------------------------------------------------------
 
 
-def sparql_results(store: ox.Store, shapes: Graph) -> list[Result]:
+def sparql_results(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> list[Result]:
     """Validate the default graph of ``store`` (literals as written) with the SPARQL engine.
 
     The store is the engine's to extend (it adds named graphs of its own).
@@ -269,7 +269,7 @@ def sparql_results(store: ox.Store, shapes: Graph) -> list[Result]:
 
     found = []
     with quiet_rdflib():
-        found = list(failures(store, shapes))
+        found = list(failures(store, shapes, stand_ins))
     results = []
     for failure in found:
         source = failure.source
