@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -181,7 +181,10 @@ class ValidationReport:
             "counts": {k.lower(): v for k, v in self.counts.items()},
             "triples": self.triples,
             "results": [
-                {**{k: v for k, v in asdict(r).items() if k != "raw"}, "message": r.message(lang)}
+                {
+                    **{f.name: getattr(r, f.name) for f in fields(r) if f.name != "raw"},
+                    "message": r.message(lang),
+                }
                 for r in self.results
             ],
         }
