@@ -209,7 +209,10 @@ def run(sizes: list[str], repeat: int, timeout: float) -> dict:
     results: dict = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {
-            "cpu": platform.processor() or platform.machine(),
+            "cpu": next(
+                (line.split(":")[1].strip() for line in _cpuinfo() if line.startswith("model name")),
+                platform.machine(),
+            ),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "pyoxigraph": pyoxigraph.__version__,
@@ -237,6 +240,13 @@ def run(sizes: list[str], repeat: int, timeout: float) -> dict:
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     _write(results)
     return results
+
+
+def _cpuinfo() -> list[str]:
+    try:
+        return Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return []
 
 
 def _triples(path: Path) -> int:
