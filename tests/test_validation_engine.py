@@ -21,9 +21,12 @@ PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix ex: <http://example.org/> .
 """
-DATA = PREFIXES + """ex:a a ex:Thing ; ex:name "Alpha"@en ; ex:size 3 ; ex:next ex:b .
+DATA = (
+    PREFIXES
+    + """ex:a a ex:Thing ; ex:name "Alpha"@en ; ex:size 3 ; ex:next ex:b .
 ex:b a ex:Thing ; ex:name "beta" ; ex:size -1 .
 """
+)
 
 
 def _dataset(tmp_path):
@@ -159,7 +162,9 @@ def test_recursive_shapes_are_refused_and_auto_says_it_falls_back(tmp_path, runn
     ids=["block escape Oxigraph cannot compile", "subtraction Oxigraph reads otherwise"],
 )
 def test_patterns_oxigraph_cannot_honour_are_refused(tmp_path, pattern):
-    shapes = _shapes(f'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:name ; sh:pattern "{pattern}" ] .')
+    shapes = _shapes(
+        f'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:name ; sh:pattern "{pattern}" ] .'
+    )
     with pytest.raises(Unsupported, match="sh:pattern"):
         validate(_dataset(tmp_path), shapes=shapes, engine="sparql")
 
