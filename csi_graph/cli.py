@@ -91,7 +91,24 @@ def _load(paths=(), *, contracts: bool = True, cache: bool = True):
     if cache and settings.get("cache", True):
         files = source_files(paths, contracts=contracts)
         cache = input_size(path for path, _ in files) > CACHE_FROM_BYTES
-    return load(paths, contracts=contracts, cache=bool(cache) and settings.get("cache", True))
+    dataset = load(paths, contracts=contracts, cache=bool(cache) and settings.get("cache", True))
+    _warn_changed_literals(dataset)
+    return dataset
+
+
+def _warn_changed_literals(dataset, shown: int = 10) -> None:
+    """Say which literals of the files the store keeps in another form (when the load parsed them)."""
+    from csi_graph.literals import changes_in
+
+    found = changes_in(dataset, scan=False)
+    for change in found[:shown]:
+        click.echo(
+            f"Warning: {change}: validate judges it as written, queries and exports give the "
+            "stored form (write it in that form to keep them alike)",
+            err=True,
+        )
+    if len(found) > shown:
+        click.echo(f"Warning: {len(found) - shown} more literals are stored in another form", err=True)
 
 
 def _output(text: str, output: str | None) -> None:
@@ -115,8 +132,9 @@ def _output(text: str, output: str | None) -> None:
     help="Report format: one line per result, a table, the SHACL report graph, or JSON.",
 )
 @click.option(
-    "--allow-warnings", is_flag=True, help="Conform even when there are warnings (violations still fail)."
+    "--allow-warnings", is_flag=True, help="Exit 0 even when there are warnings (violations still fail)."
 )
+@click.option("--show-info", is_flag=True, help="List the information results too (text and table formats).")
 @LANG_OPTION
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout."
@@ -126,8 +144,9 @@ def _output(text: str, output: str | None) -> None:
     type=click.Choice(["auto", "pyshacl", "sparql"]),
     default="auto",
     show_default=True,
-    help="pySHACL (reference), SPARQL queries on Oxigraph (fast, same results), or auto "
-    "(SPARQL for large data).",
+    help="sparql: SHACL compiled to SPARQL queries on Oxigraph (fast; passes the W3C SHACL test "
+    "suite); pyshacl: the reference implementation; auto: sparql, and pySHACL where sparql "
+    "refuses the shapes (said on stderr).",
 )
 @click.pass_context
 def validate(
@@ -135,6 +154,7 @@ def validate(
     paths: tuple[str, ...],
     fmt: str,
     allow_warnings: bool,
+    show_info: bool,
     lang: str,
     output: str | None,
     engine: str,
@@ -143,11 +163,16 @@ def validate(
 
     PATHS are Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML files, or folders of
     them; without PATHS the shipped contracts are validated. The ontology, the SKOS
-    schemes, the shapes and the national reference data are always loaded.
+    schemes, the shapes and the national reference data are always loaded. The first line
+    is the verdict with the number of results of each severity; information results are
+    counted, and listed with --show-info. JSON and Turtle hold every result, and sh:conforms
+    as SHACL defines it (false when there is any result, information included).
 
     \b
-    Exit codes: 0 conforms, 1 violations (or warnings without --allow-warnings),
-    2 could not run (unreadable or malformed input).
+    Exit codes: 0 valid (no violation, and no warning unless --allow-warnings; information
+    results never fail), 1 invalid, 2 could not run (unreadable or malformed input, shapes
+    refused: a SPARQL query in them that SHACL or the safety policy forbids, or, with
+    --engine sparql, shapes the SPARQL engine does not run).
 
     \b
     Examples:
@@ -157,10 +182,13 @@ def validate(
     """
     from csi_graph.validation import validate as run_validation
 
-    dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
+    # Hundreds of whole-graph queries: in memory, on Oxigraph unless --store says otherwise.
+    dataset = _load(paths, contracts=not paths, cache=False)
     report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine)
-    _output(report.render(fmt, lang), output)
-    ctx.exit(0 if report.conforms else 1)
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    _output(report.render(fmt, lang, show_info), output)
+    ctx.exit(0 if report.valid else 1)
 
 
 @cli.command()

@@ -111,12 +111,15 @@ def fill(store: Store, files: list[tuple[Path, str]], *, anchor: bool = False) -
     With ``anchor``, the largest file above :data:`~csi_graph.store.ANCHOR_BYTES` is loaded
     last and kept out of the default graph's copy (see :mod:`csi_graph.store`).
     """
+    from csi_graph.literals import scan_file
+
     chosen = _anchor(files) if anchor else None
     loaded: dict[int, list[GraphInfo]] = {}
     order = [i for i in range(len(files)) if i != chosen] + ([chosen] if chosen is not None else [])
     for index in order:
         path, display = files[index]
         loaded[index] = _load_file(store, path, display, anchor=index == chosen)
+        scan_file(path, display)  # literals the store changes: warned about, validated as written
     return [info for index in range(len(files)) for info in loaded[index]]
 
 

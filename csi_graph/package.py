@@ -137,7 +137,7 @@ def _check_data(dataset: Dataset) -> None:
     from csi_graph.validation import validate
 
     report = validate(dataset, allow_warnings=True)
-    if not report.conforms:
+    if not report.valid:
         raise InvalidDataError(
             f"the data does not conform; nothing was written (fix it, or pass --no-validate):\n"
             f"{report.to_text()}"

@@ -1,26 +1,67 @@
 """SHACL validation of a loaded dataset, returned as a value.
 
-``validate(ds)`` runs pySHACL with the dataset's shapes (violations, warnings and
-information, each in its own file) over the ontology, schemes and data, without
-inference and without following ``owl:imports``. The report lists each result with its
-severity, focus node, path, message (French and English), shape and the file and line
-where the focus node is described.
+``validate(ds)`` checks the dataset's ontology and data against its shapes (violations,
+warnings and information, each in its own file), without inference and without following
+``owl:imports``. Two engines give the same results:
+
+* ``"sparql"``: each constraint compiled to whole-graph SPARQL queries run by Oxigraph
+  (:mod:`csi_graph.shacl_sparql`); checked against the W3C SHACL test suite.
+* ``"pyshacl"``: pySHACL, the reference implementation.
+
+``"auto"`` (the default) runs the SPARQL engine and falls back to pySHACL, saying so, when
+the shapes use something it refuses as unsupported. The report lists each result with its
+severity, focus node, path, value, message (French and English), shape and the file and
+line where the focus node is described.
+
+Two notions of success, kept apart: :attr:`ValidationReport.conforms` is SHACL's
+``sh:conforms`` (no result of any severity); :attr:`ValidationReport.valid` is the
+project's policy behind the exit code (no violation, and no warning unless
+``allow_warnings``; information results never fail).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
+from rdflib.term import Node
 
-from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import PREFIXES, shorten
+from csi_graph.shacl_queries import ShapesError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from csi_graph.dataset import Dataset
 
 SEVERITIES = ("Violation", "Warning", "Info")
+ENGINES = ("auto", "pyshacl", "sparql")
+log = logging.getLogger(__name__)
+
+# A property path as a hashable value: an IRI, or (operator, operand(s)).
+PathKey = Any
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result in RDF terms, as the standard report states it."""
+
+    focus: Node
+    component: URIRef
+    severity: URIRef
+    shape: Node | None = None
+    path: PathKey | None = None
+    value: Node | None = None
+    constraint: Node | None = None
+    messages: tuple[Literal, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -35,6 +76,7 @@ class ValidationResult:
     component: str
     messages: dict[str, str] = field(compare=False)
     location: str | None = None
+    raw: Result | None = field(default=None, compare=False, repr=False)
 
     def message(self, lang: str = "en") -> str:
         if lang in self.messages:
@@ -46,288 +88,517 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """The outcome of a validation: results, counts and the standard SHACL report graph."""
+    """The outcome of a validation: results, counts, verdicts and the standard SHACL report graph."""
 
     results: list[ValidationResult]
-    graph: Graph
+    report_graph: Graph | None = None
     allow_warnings: bool = False
     triples: int = 0
-    engine: str = "pyshacl"
+    engine: str = "sparql"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)
         for result in self.results:
-            counts[result.severity] += 1
+            counts[result.severity] = counts.get(result.severity, 0) + 1
         return counts
 
     @property
     def conforms(self) -> bool:
+        """SHACL's ``sh:conforms``: true when there is no result at all, of any severity."""
+        return not self.results
+
+    @property
+    def valid(self) -> bool:
+        """The exit-code policy: no violation, no warning unless allowed (infos never count).
+
+        A result of a custom severity (neither Warning nor Info) counts as a violation.
+        """
+        allowed = {"Info", "Warning"} if self.allow_warnings else {"Info"}
+        return all(r.severity in allowed for r in self.results)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The standard SHACL validation report (``sh:ValidationReport``) as an rdflib graph."""
+        if self.report_graph is None:
+            self.report_graph = build_report_graph(
+                [r.raw for r in self.results if r.raw is not None], conforms=self.conforms
+            )
+        return self.report_graph
+
+    def verdict(self, show_info: bool = True) -> str:
+        """One line, first in the text output: valid or not, and the count of each severity."""
         counts = self.counts
-        return counts["Violation"] == 0 and (self.allow_warnings or counts["Warning"] == 0)
+        parts = [_plural(counts["Violation"], "violation"), _plural(counts["Warning"], "warning")]
+        parts += [_plural(n, f"{s} result") for s, n in counts.items() if s not in SEVERITIES and n]
+        parts.append(_plural(counts["Info"], "info", "infos"))
+        hint = " (--show-info lists them)" if counts["Info"] and not show_info else ""
+        verdict = "Valid" if self.valid else "Invalid"
+        return f"{verdict}: {', '.join(parts)}{hint} in {self.triples} triples"
 
     def summary(self) -> str:
-        counts = self.counts
-        if not self.results:
-            return "No issues found"
-        parts = [
-            _plural(counts["Violation"], "violation"),
-            _plural(counts["Warning"], "warning"),
-            _plural(counts["Info"], "info", "infos"),
-        ]
-        verdict = "conforms" if self.conforms else "does not conform"
-        return f"{', '.join(parts)} in {self.triples} triples: {verdict}"
+        """The verdict line (for callers that print one line)."""
+        return self.verdict()
 
-    def result_lines(self, lang: str = "en") -> list[str]:
+    def result_lines(self, lang: str = "en", show_info: bool = True) -> list[str]:
         """One line per result: location, severity, focus, path, message, shape."""
         lines = []
         for r in self.results:
+            if r.severity == "Info" and not show_info:
+                continue
             where = f"{r.location}: " if r.location else ""
             path = f" {r.path}" if r.path else ""
             shape = f" [{r.shape}]" if r.shape else ""
             lines.append(f"{where}{r.severity}: {r.focus}{path}: {r.message(lang)}{shape}")
         return lines
 
-    def to_text(self, lang: str = "en") -> str:
-        """One line per result, then a summary."""
-        return "\n".join([*self.result_lines(lang), self.summary()])
+    def to_text(self, lang: str = "en", show_info: bool = True) -> str:
+        """The verdict, then one line per result (information results only with ``show_info``)."""
+        return "\n".join([self.verdict(show_info), *self.result_lines(lang, show_info)])
 
-    def to_table(self, lang: str = "en") -> str:
+    def to_table(self, lang: str = "en", show_info: bool = True) -> str:
         header = ("Severity", "Focus node", "Path", "Message", "Shape", "Location")
         rows = [
             (r.severity, r.focus, r.path or "", r.message(lang), r.shape or "", r.location or "")
             for r in self.results
+            if show_info or r.severity != "Info"
         ]
         if not rows:
-            return self.summary()
+            return self.verdict(show_info)
         widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
 
         def line(row: tuple) -> str:
             return " | ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
 
         rule = "-+-".join("-" * w for w in widths)
-        return "\n".join([line(header), rule, *(line(row) for row in rows), "", self.summary()])
+        return "\n".join([self.verdict(show_info), "", line(header), rule, *(line(row) for row in rows)])
 
     def to_json(self, lang: str = "en") -> str:
         document = {
             "conforms": self.conforms,
+            "valid": self.valid,
             "counts": {k.lower(): v for k, v in self.counts.items()},
             "triples": self.triples,
-            "results": [{**asdict(r), "message": r.message(lang)} for r in self.results],
+            "results": [
+                {
+                    **{f.name: getattr(r, f.name) for f in fields(r) if f.name != "raw"},
+                    "message": r.message(lang),
+                }
+                for r in self.results
+            ],
         }
         return json.dumps(document, ensure_ascii=False, indent=2)
 
     def to_turtle(self) -> str:
         return self.graph.serialize(format="turtle")
 
-    def render(self, fmt: str, lang: str = "en") -> str:
+    def render(self, fmt: str, lang: str = "en", show_info: bool = False) -> str:
+        """The report in ``fmt``; text and table list information results only with ``show_info``."""
         if fmt == "turtle":
             return self.to_turtle()
-        return {"text": self.to_text, "table": self.to_table, "json": self.to_json}[fmt](lang)
+        if fmt == "json":
+            return self.to_json(lang)
+        if fmt == "table":
+            return self.to_table(lang, show_info)
+        return self.to_text(lang, show_info)
 
 
-ENGINES = ("auto", "pyshacl", "sparql")
-# From this many triples (all graphs), "auto" validates with SPARQL: pySHACL then takes
-# tens of seconds, the SPARQL engine under one (see BENCHMARKS.md).
-SPARQL_ENGINE_FROM_TRIPLES = 20_000
+class PyshaclError(ShapesError):
+    """pySHACL stopped on the shapes: its own error, or its ValidationFailure (exit code 2)."""
 
 
 def validate(
-    dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None, engine: str = "auto"
+    dataset: Dataset,
+    *,
+    allow_warnings: bool = False,
+    shapes: Graph | None = None,
+    engine: str = "auto",
 ) -> ValidationReport:
     """Validate the dataset's ontology and data against its SHACL shapes.
 
-    Warnings make the data non-conforming unless ``allow_warnings``; information results
-    never do. ``shapes`` overrides the dataset's own shapes graph.
-
-    ``engine`` is ``"pyshacl"`` (the reference validator, walking focus nodes in Python),
-    ``"sparql"`` (each constraint compiled to one whole-graph SPARQL query run by Oxigraph,
-    see :mod:`csi_graph.shacl_sparql`; minutes become seconds at a million triples) or
-    ``"auto"``: ``sparql`` when the dataset lives in an Oxigraph store or holds
-    :data:`SPARQL_ENGINE_FROM_TRIPLES` triples, else ``pyshacl``. Both report the same results; ``auto`` falls back to pySHACL for shapes
-    the SPARQL engine does not translate.
+    ``shapes`` overrides the dataset's own shapes graph. ``engine``: ``"sparql"`` (raises
+    :class:`~csi_graph.shacl_queries.Unsupported` for what it does not run), ``"pyshacl"``
+    (the reference), or ``"auto"``: SPARQL, and pySHACL when the SPARQL engine refuses; the
+    report's ``notes`` then say why. Shapes that SHACL or the safety policy forbids raise
+    :class:`~csi_graph.shacl_queries.ShapesError` whatever the engine.
     """
-    from csi_graph.shacl_sparql import Unsupported
+    from csi_graph.shacl_queries import Unsupported
 
     if engine not in ENGINES:
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
-    shapes_graph = shapes if shapes is not None else dataset.shapes_graph
-    chosen = engine
-    if engine == "auto":
-        large = dataset.store.name == "oxigraph" or len(dataset) >= SPARQL_ENGINE_FROM_TRIPLES
-        chosen = "sparql" if large else "pyshacl"
+    exact = _ExactData(dataset)
+    shapes_graph = shapes if shapes is not None else exact.shapes()
+    notes: list[str] = []
+    chosen = "pyshacl" if engine == "pyshacl" else "sparql"
+    raw: list[Result] = []
     if chosen == "sparql":
         try:
-            results, report_graph, triples = _validate_sparql(dataset, shapes_graph)
-        except Unsupported:
+            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread))
+        except Unsupported as error:
             if engine == "sparql":
                 raise
+            notes.append(f"the SPARQL engine refused the shapes ({error}): validated with pySHACL")
             chosen = "pyshacl"
     if chosen == "pyshacl":
-        results, report_graph, triples = _validate_pyshacl(dataset, shapes_graph)
-    ordered = sorted(
-        set(results),
-        key=lambda r: (
-            SEVERITIES.index(r.severity),
-            r.location or "~",
-            r.focus,
-            r.path or "",
-            r.shape or "",
-            r.value or "",
-            r.component,
-        ),
-    )
+        check_shapes(shapes_graph)
+        raw = pyshacl_results(exact.graph(), shapes_graph)
+    notes += exact.notes
+    results = [_displayed(r, dataset, shapes_graph) for r in set(raw)]
     return ValidationReport(
-        ordered, report_graph, allow_warnings=allow_warnings, triples=triples, engine=chosen
+        sorted(set(results), key=_order),
+        allow_warnings=allow_warnings,
+        triples=exact.triples,
+        engine=chosen,
+        notes=notes,
     )
 
 
-def _validate_pyshacl(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationResult], Graph, int]:
-    import pyshacl  # heavy: imported only when validating
-
-    data = dataset.data_graph
-    _, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=False,
-        allow_warnings=True,
-        allow_infos=True,
-        do_owl_imports=False,
-    )
-    # The report's own results: results nested under sh:detail explain another result.
-    nodes = report_graph.objects(None, SH.result)
-    return [_result(report_graph, node, dataset, shapes) for node in nodes], report_graph, len(data)
+def _order(r: ValidationResult) -> tuple:
+    rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else -1  # custom: first
+    return (rank, r.location or "~", r.focus, r.path or "", r.shape or "", r.value or "", r.component)
 
 
-def _validate_sparql(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationResult], Graph, int]:
-    from csi_graph.shacl_sparql import count_triples, failures
+# -- the engines, on RDF terms -------------------------------------------------------------
 
-    store = dataset.oxigraph_view("ontology", "data")
-    report = Graph()
-    for prefix, namespace in PREFIXES.items():
-        report.bind(prefix, namespace)
-    root = BNode()
-    report.add((root, RDF.type, SH.ValidationReport))
+
+def sparql_results(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> list[Result]:
+    """Validate the default graph of ``store`` (literals as written) with the SPARQL engine.
+
+    The store is the engine's to extend (it adds named graphs of its own).
+    """
+    from csi_graph.literals import quiet_rdflib
+    from csi_graph.shacl_sparql import failures
+
+    found = []
+    with quiet_rdflib():
+        found = list(failures(store, shapes, stand_ins))
     results = []
-    conforms = True
-    for failure in failures(store, shapes):
-        check = failure.check
-        shape = check.constraint if isinstance(check.constraint, URIRef) else check.shape
-        path = failure.path if failure.path is not None else check.path
-        value = (
-            failure.value if failure.value is not None else (failure.focus if check.value_is_focus else None)
-        )
-        messages = _messages(
-            shapes, check.constraint or check.shape, failure.focus, value, check.constraint is not None
-        )
-        location = dataset.locate(str(failure.focus)) if isinstance(failure.focus, URIRef) else None
+    for failure in found:
+        source = failure.source
+        path = failure.path if failure.path is not None else source.path
+        messages = _filled(source, failure)
         results.append(
-            ValidationResult(
-                severity=check.severity,
-                focus=_node(failure.focus),
-                path=render_path(shapes, path) if path is not None else None,
-                value=_node(value) if value is not None else None,
-                shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
-                component=check.component,
-                messages=dict(sorted((messages or {"": f"{check.component} failed"}).items())),
-                location=str(location) if location else None,
+            Result(
+                focus=failure.focus,
+                component=source.component,
+                severity=source.severity,
+                shape=source.shape,
+                path=path_key(shapes, path) if path is not None else None,
+                value=failure.value,
+                constraint=source.constraint,
+                messages=messages,
             )
         )
-        conforms = conforms and check.severity != "Violation"
-        node = BNode()
-        report.add((root, SH.result, node))
-        report.add((node, RDF.type, SH.ValidationResult))
-        report.add((node, SH.focusNode, failure.focus))
-        report.add((node, SH.resultSeverity, SH[check.severity]))
-        report.add((node, SH.sourceConstraintComponent, SH[check.component]))
-        report.add((node, SH.sourceShape, check.shape))
-        if check.constraint is not None:
-            report.add((node, SH.sourceConstraint, check.constraint))
-        if value is not None:
-            report.add((node, SH.value, value))
-        if path is not None:
-            report.add((node, SH.resultPath, path))
-            _copy_description(shapes, path, report)
-        for lang, text in messages.items():
-            report.add((node, SH.resultMessage, Literal(text, lang=lang or None)))
-    report.add((root, SH.conforms, Literal(conforms)))
-    return results, report, count_triples(store)
+    return results
 
 
-def _messages(shapes: Graph, source, focus, value, sparql: bool) -> dict[str, str]:
-    """The shape's messages by language; a SPARQL constraint's with its variables filled in."""
+def _filled(source, failure) -> tuple[Literal, ...]:
+    """A SPARQL-based result's messages with {?var} and {$var} filled in (SHACL 5.3.2)."""
+    if source.constraint is None and not source.parameters:
+        return source.messages
+    values = {**dict(source.parameters), **failure.bindings}
+    filled = []
+    for message in source.messages:
+        text = str(message)
+        for name, value in values.items():
+            shown = str(value) if isinstance(value, Literal | URIRef) else "[]"
+            text = text.replace(f"{{?{name}}}", shown).replace(f"{{${name}}}", shown)
+        filled.append(Literal(text, lang=message.language))
+    return tuple(filled)
+
+
+def pyshacl_results(data: Graph, shapes: Graph) -> list[Result]:
+    """Validate ``data`` with pySHACL (no inference, no owl:imports), results in RDF terms."""
+    import pyshacl  # heavy: imported only when this engine runs
+
+    try:
+        _, report, text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+            do_owl_imports=False,
+        )
+    except Exception as error:  # pySHACL's own errors (an invalid regex, an unsupported feature...)
+        message = (str(error).strip().splitlines() or [""])[0]
+        raise PyshaclError(f"pySHACL could not validate ({type(error).__name__}: {message})") from None
+    if not isinstance(report, Graph):  # pySHACL's ValidationFailure: it refused the shapes
+        raise PyshaclError(f"pySHACL refused the shapes: {text}")
+    found = []
+    for node in report.objects(None, SH.result):  # not those nested under sh:detail
+        path = report.value(node, SH.resultPath)
+        found.append(
+            Result(
+                focus=report.value(node, SH.focusNode),
+                component=report.value(node, SH.sourceConstraintComponent),
+                severity=report.value(node, SH.resultSeverity),
+                shape=report.value(node, SH.sourceShape),
+                path=path_key(report if _described(report, path) else shapes, path)
+                if path is not None
+                else None,
+                value=report.value(node, SH.value),
+                constraint=report.value(node, SH.sourceConstraint),
+                messages=tuple(m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)),
+            )
+        )
+    return found
+
+
+def _described(graph: Graph, node) -> bool:
+    return not isinstance(node, BNode) or (node, None, None) in graph
+
+
+def check_shapes(shapes: Graph) -> None:
+    """Refuse, before pySHACL runs them, the SPARQL queries the safety policy refuses.
+
+    pySHACL would run a ``SERVICE`` (and so reach another host); the SPARQL engine refuses
+    it, and so does this check, so that no engine runs what ``csi-graph query`` refuses.
+    """
+    from csi_graph.shacl_queries import ShapesError, analyse
+    from csi_graph.sparql import QueryError, check_query
+
+    for predicate in (SH.select, SH.ask):
+        for node, text in shapes.subject_objects(predicate):
+            prologue = "".join(
+                f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+                for source in shapes.objects(node, SH.prefixes)
+                for d in shapes.objects(source, SH.declare)
+            )
+            query = prologue + str(text).replace("$PATH", "<urn:csi-graph:path>")
+            try:
+                check_query(query, (), allow_remote=False)
+            except QueryError as error:
+                raise ShapesError(f"a SPARQL query in the shapes is refused: {error}") from None
+            try:
+                analyse(query, ("this", "value"), ())
+            except ShapesError as error:
+                if "SERVICE" in str(error):
+                    raise
+
+
+# -- exact data from a dataset -------------------------------------------------------------
+
+
+class _ExactData:
+    """The dataset's ontology, data and shapes, literals as written.
+
+    The SPARQL engine reads a copy whose default graph merges the ontology and data graphs
+    (:meth:`~csi_graph.dataset.Dataset.oxigraph_view`): Oxigraph answers whole-graph queries
+    over one graph 2–3× faster than over a union of named graphs, which more than pays for
+    the copy. An Oxigraph store normalises literals (see :mod:`csi_graph.literals`): when
+    files hold literals that it changed, the graphs of those files are read again from disk
+    (Oxigraph's parser keeps them exact) instead of copied.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        from csi_graph.literals import changes_in
+
+        self.dataset = dataset
+        self.notes: list[str] = []
+        changed = {c.graph for c in changes_in(dataset)}
+        self.reread = [info for info in dataset.graphs if info.name in changed and info.path is not None]
+
+    def _view(self, *roles: str) -> ox.Store:
+        """A store whose default graph merges the graphs of ``roles``, literals as written."""
+        from csi_graph.literals import exact_quads
+
+        reread = [info for info in self.reread if info.role in roles]
+        if not reread:
+            return self.dataset.oxigraph_view(*roles)
+        names = [i.name for i in self.dataset.graphs if i.role in roles and i not in reread]
+        store = self.dataset.store.merged_store(names)
+        store.extend(exact_quads(self._reread_quads(reread)))
+        return store
+
+    @staticmethod
+    def _reread_quads(infos):
+        import pyoxigraph as ox
+
+        from csi_graph.loader import read_quads
+
+        for info in infos:
+            for quad in read_quads(info.path, info.display):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+
+    @cached_property
+    def store(self) -> ox.Store:
+        """A new store whose default graph is the ontology and data (the engine may extend it)."""
+        return self._view("ontology", "data")
+
+    def graph(self) -> Graph:
+        """The ontology and data as an rdflib graph (for pySHACL)."""
+        import pyoxigraph as ox
+
+        return graph_from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    def shapes(self) -> Graph:
+        return graph_from_quads(self._view("shapes"))
+
+    @cached_property
+    def triples(self) -> int:
+        """Distinct triples of the ontology and data (a triple stated in two files counts once)."""
+        from csi_graph.shacl_sparql import count_triples
+
+        return count_triples(self.store)
+
+
+def graph_from_quads(quads: Iterable) -> Graph:
+    """An rdflib graph of Oxigraph quads (or triples), literals exactly as written.
+
+    rdflib knows the lexical space of a few datatypes only; each literal of a datatype that
+    :func:`csi_graph.literals.well_formed` knows is marked ill-typed or not by it, so that
+    pySHACL judges ``sh:datatype`` by the same XSD rules as the SPARQL engine.
+    """
+    from csi_graph.literals import quiet_rdflib
+
+    graph = Graph()
+    with quiet_rdflib():
+        for quad in quads:
+            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    return graph
+
+
+def _to_rdflib(term) -> Node:
+    from csi_graph.literals import decode, well_formed
+    from csi_graph.shacl_sparql import _rdflib
+
+    converted = _rdflib(decode(term))
+    if isinstance(converted, Literal) and converted.datatype is not None:
+        judged = well_formed(str(converted), str(converted.datatype))
+        if judged is not None:
+            converted._ill_typed = not judged
+    return converted
+
+
+# -- results as the report shows them --------------------------------------------------------
+
+
+def _displayed(r: Result, dataset: Dataset, shapes: Graph) -> ValidationResult:
+    """A result in the project's short forms, with the file and line of its focus node."""
+    shape = (
+        r.constraint if isinstance(r.constraint, URIRef) else r.shape
+    )  # a named SPARQL constraint says more
     messages: dict[str, str] = {}
-    for message in shapes.objects(source, SH.message):
-        if isinstance(message, Literal):
-            text = _fill(str(message), focus, value) if sparql else str(message)
-            messages.setdefault(message.language or "", text)
-    return messages
-
-
-def _fill(template: str, focus, value) -> str:
-    return template.replace("{?value}", str(value)).replace("{$this}", _node(focus))
-
-
-def _copy_description(source: Graph, node, target: Graph) -> None:
-    """Copy a blank-node structure (a complex property path) into the report graph."""
-    if not isinstance(node, BNode):
-        return
-    for p, o in source.predicate_objects(node):
-        target.add((node, p, o))
-        _copy_description(source, o, target)
-
-
-def _result(report: Graph, node, dataset: Dataset, shapes: Graph) -> ValidationResult:
-    focus = report.value(node, SH.focusNode)
-    path = report.value(node, SH.resultPath)
-    value = report.value(node, SH.value)
-    shape = report.value(node, SH.sourceShape)
-    constraint = report.value(node, SH.sourceConstraint)
-    if isinstance(constraint, URIRef):  # a named SPARQL constraint says more than its node shape
-        shape = constraint
-    severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
-    component = str(report.value(node, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
-    messages: dict[str, str] = {}
-    for message in report.objects(node, SH.resultMessage):
-        if isinstance(message, Literal):
-            messages.setdefault(message.language or "", str(message))
-    if isinstance(constraint, URIRef) and set(messages) <= {""}:
+    for message in r.messages:
+        messages.setdefault(message.language or "", str(message))
+    if isinstance(r.constraint, URIRef) and set(messages) <= {""}:
         # pySHACL drops the language tags of SPARQL-constraint messages when it fills in
         # {?value}: take them from the shapes graph and fill them in here.
-        messages.update(_messages(shapes, constraint, focus, value, sparql=True))
+        for message in shapes.objects(r.constraint, SH.message):
+            if isinstance(message, Literal) and message.language:
+                text = str(message).replace("{?value}", str(r.value)).replace("{$this}", _node(r.focus))
+                messages[message.language] = text
         if len(messages) > 1:
             messages.pop("", None)
-    location = dataset.locate(str(focus)) if isinstance(focus, URIRef) else None
+    location = dataset.locate(str(r.focus)) if isinstance(r.focus, URIRef) else None
     return ValidationResult(
-        severity=severity,
-        focus=_node(focus),
-        path=render_path(report, path) if path is not None else None,
-        value=_node(value) if value is not None else None,
+        severity=_local(r.severity),
+        focus=_node(r.focus),
+        path=render_path_key(r.path) if r.path is not None else None,
+        value=_node(r.value) if r.value is not None else None,
         shape=shorten(str(shape)) if isinstance(shape, URIRef) else None,
-        component=component,
+        component=_local(r.component),
         messages=dict(sorted(messages.items())),
         location=str(location) if location else None,
+        raw=r,
     )
 
 
-def render_path(graph: Graph, path) -> str:
-    """A SHACL property path in SPARQL syntax: ``csi:a/csi:b``, ``^csi:a``, ``(csi:a|csi:b)``."""
-    if isinstance(path, URIRef):
-        return shorten(str(path))
+def _local(iri: Node) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1] if text.startswith(str(SH)) else shorten(text)
+
+
+def path_key(graph: Graph, path: Node, depth: int = 0) -> PathKey:
+    """A SHACL property path (described in ``graph``) as a hashable value."""
+    if isinstance(path, URIRef) or depth > 50:
+        return path
     if (path, RDF.first, None) in graph:
-        return "/".join(render_path(graph, step) for step in Collection(graph, path))
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + render_path(graph, inverse)
+        return ("sequence", tuple(path_key(graph, step, depth + 1) for step in Collection(graph, path)))
+    for name in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+        inner = graph.value(path, SH[name])
+        if inner is not None:
+            return (name, path_key(graph, inner, depth + 1))
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(render_path(graph, step) for step in Collection(graph, alternatives)) + ")"
-    for modifier, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = graph.value(path, modifier)
-        if inner is not None:
-            return render_path(graph, inner) + suffix
+        return (
+            "alternativePath",
+            tuple(path_key(graph, s, depth + 1) for s in Collection(graph, alternatives)),
+        )
+    return path
+
+
+_SUFFIX = {"zeroOrMorePath": "*", "oneOrMorePath": "+", "zeroOrOnePath": "?"}
+
+
+def render_path(graph: Graph, path: Node) -> str:
+    """A SHACL property path of ``graph`` in SPARQL syntax: ``csi:a/csi:b``, ``^csi:a``, ``(csi:a|csi:b)``."""
+    return render_path_key(path_key(graph, path))
+
+
+def render_path_key(path: PathKey) -> str:
+    """A :func:`path_key` in SPARQL syntax."""
+    if isinstance(path, URIRef):
+        return shorten(str(path))
+    if isinstance(path, tuple):
+        operator, operand = path
+        if operator == "sequence":
+            return "/".join(render_path_key(step) for step in operand)
+        if operator == "alternativePath":
+            return "(" + "|".join(render_path_key(step) for step in operand) + ")"
+        if operator == "inversePath":
+            return "^" + render_path_key(operand)
+        return render_path_key(operand) + _SUFFIX[operator]
     return str(path)
+
+
+def _path_node(path: PathKey, graph: Graph) -> Node:
+    """A path key as RDF in ``graph`` (blank nodes for complex paths)."""
+    if not isinstance(path, tuple):
+        return path
+    operator, operand = path
+    if operator in ("sequence", "alternativePath"):
+        head = BNode()
+        Collection(graph, head, [_path_node(step, graph) for step in operand])
+        if operator == "sequence":
+            return head
+        node = BNode()
+        graph.add((node, SH.alternativePath, head))
+        return node
+    node = BNode()
+    graph.add((node, SH[operator], _path_node(operand, graph)))
+    return node
+
+
+def build_report_graph(results: Iterable[Result], conforms: bool) -> Graph:
+    """The standard SHACL validation report of ``results`` (the one writer of report graphs)."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    root = BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(conforms)))
+    for r in results:
+        node = BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, r.focus))
+        graph.add((node, SH.resultSeverity, r.severity))
+        graph.add((node, SH.sourceConstraintComponent, r.component))
+        if r.shape is not None:
+            graph.add((node, SH.sourceShape, r.shape))
+        if r.constraint is not None:
+            graph.add((node, SH.sourceConstraint, r.constraint))
+        if r.value is not None:
+            graph.add((node, SH.value, r.value))
+        if r.path is not None:
+            graph.add((node, SH.resultPath, _path_node(r.path, graph)))
+        for message in r.messages:
+            graph.add((node, SH.resultMessage, message))
+    return graph
 
 
 def _node(term) -> str:

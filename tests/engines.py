@@ -1,7 +1,7 @@
 """Validation with both engines, insisting that they agree.
 
 The counter-example and mutation tests validate through :func:`validate_both`, so every
-corruption they make is also a check that the SPARQL engine (used for large data) reports
+corruption they make is also a check that the SPARQL engine (the default) reports
 exactly what pySHACL (the reference) reports: severity, focus, path, value, shape,
 component and location.
 """

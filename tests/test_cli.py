@@ -17,18 +17,27 @@ def test_help_lists_commands_and_exit_codes(runner):
     assert "2  usage or input error" in result.output
 
 
-def test_validate_shipped_data_conforms(runner):
+def test_validate_shipped_data_is_valid_verdict_first_infos_counted(runner, shipped):
+    from csi_graph.validation import validate
+
+    infos = validate(shipped).counts["Info"]
+    assert infos > 0
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
-        r"0 violations, 0 warnings, 49 infos in \d+ triples: conforms", result.stdout.splitlines()[-1]
+        rf"Valid: 0 violations, 0 warnings, {infos} infos \(--show-info lists them\) in \d+ triples\n",
+        result.stdout,
     )
+    shown = runner.invoke(cli, ["validate", "--show-info"])
+    lines = shown.stdout.splitlines()
+    assert re.fullmatch(rf"Valid: 0 violations, 0 warnings, {infos} infos in \d+ triples", lines[0])
+    assert len(lines) == 1 + infos and all(": Info: " in line for line in lines[1:])
 
 
-def test_validate_clean_file_says_no_issues(runner):
+def test_validate_clean_file_says_valid(runner):
     result = runner.invoke(cli, ["validate", str(SYNTHETIC)])
     assert result.exit_code == 0
-    assert result.stdout == "No issues found\n"
+    assert re.fullmatch(r"Valid: 0 violations, 0 warnings, 0 infos in \d+ triples\n", result.stdout)
 
 
 def _broken_copy(tmp_path, old: str, new: str):
@@ -54,7 +63,7 @@ def test_validate_violation_exits_1_with_one_line_per_result(runner, tmp_path):
         "exactly one party: add a single csi:committedBy to a csi:ContractParty of its contract. "
         "[csish:Commitment-party]" in lines
     )
-    assert lines[-1].endswith("does not conform")
+    assert lines[0].startswith("Invalid: ")
 
 
 def test_validate_messages_in_french(runner, tmp_path):
@@ -75,7 +84,7 @@ def test_warnings_fail_unless_allowed(runner, tmp_path):
     assert "Warning: <commitment/testville-2030/state-01> csi:comittedBy:" in strict.stdout
     lenient = runner.invoke(cli, ["validate", str(path), "--allow-warnings"])
     assert lenient.exit_code == 0
-    assert lenient.stdout.splitlines()[-1].endswith(": conforms")
+    assert lenient.stdout.startswith("Valid: 0 violations, 1 warning, ")
 
 
 def test_malformed_turtle_exits_2_with_exact_error_line(runner, tmp_path):
@@ -117,16 +126,20 @@ def test_validate_json_and_turtle_formats(runner):
     result = runner.invoke(cli, ["validate", "-f", "json"])
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert document["conforms"] is True
-    assert document["counts"] == {"violation": 0, "warning": 0, "info": 49}
+    assert document["valid"] is True
+    assert document["conforms"] is False  # sh:conforms counts every result, information included
+    assert document["counts"]["violation"] == document["counts"]["warning"] == 0
+    assert document["counts"]["info"] == len(document["results"]) > 0
     assert {r["severity"] for r in document["results"]} == {"Info"}
     turtle = runner.invoke(cli, ["validate", "-f", "turtle"])
-    assert "sh:ValidationReport" in turtle.stdout
+    assert "sh:ValidationReport" in turtle.stdout and "sh:conforms false" in turtle.stdout
+    assert turtle.stdout.count("sh:ValidationResult") == len(document["results"])
 
 
 def test_validate_table_format(runner):
-    result = runner.invoke(cli, ["validate", "-f", "table"])
-    header = result.stdout.splitlines()[0]
+    result = runner.invoke(cli, ["validate", "-f", "table", "--show-info"])
+    assert result.stdout.startswith("Valid: ")
+    header = result.stdout.splitlines()[2]
     assert [cell.strip() for cell in header.split(" | ")][:3] == ["Severity", "Focus node", "Path"]
 
 
@@ -134,7 +147,7 @@ def test_validate_output_file(runner, tmp_path):
     out = tmp_path / "report.json"
     result = runner.invoke(cli, ["validate", "-f", "json", "-o", str(out)])
     assert result.exit_code == 0 and result.stdout == ""
-    assert json.loads(out.read_text())["conforms"] is True
+    assert json.loads(out.read_text())["valid"] is True
 
 
 def test_info_lists_contract_parties_and_graphs(runner):

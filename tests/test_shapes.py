@@ -19,7 +19,7 @@ from csi_graph.validation import validate
 
 def test_shipped_data_conforms_with_warnings_counted(shipped):
     report = validate_both(shipped)
-    assert report.conforms, report.to_text()
+    assert report.valid, report.to_text()
     assert report.counts == {"Violation": 0, "Warning": 0, "Info": 49}
     # Information only: gaps in what the sources say, and facts resting on weak sources.
     by_shape = Counter(r.shape for r in report.results)
@@ -102,7 +102,7 @@ def test_counter_example_is_rejected_by_its_shape(example: CounterExample):
     assert result.severity == example.severity
     assert result.message("fr") and result.message("en") and result.message("fr") != result.message("en")
     if example.severity == "Violation":
-        assert not report.conforms
+        assert not report.valid
     else:
         assert report.counts["Violation"] == 0, report.to_text()
 

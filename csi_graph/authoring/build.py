@@ -52,7 +52,7 @@ class BuildReport:
 
     @property
     def conforms(self) -> bool:
-        return self.validation.conforms
+        return self.validation.valid
 
     @property
     def stale(self) -> list[BuiltContract]:

@@ -1,0 +1,363 @@
+"""Literals as written: the XSD lexical rules, and what an Oxigraph store changes.
+
+Two facts make this module necessary:
+
+* **Oxigraph normalises literals when it stores them** (upstream issue oxigraph#526):
+  ``"10"^^xsd:int`` becomes ``"10"^^xsd:integer``, ``"4.0"^^xsd:decimal`` becomes ``"4"``,
+  ``"1"^^xsd:boolean`` becomes ``"true"``. Its parser keeps them exact; its store does not.
+  :func:`stored_form` says what the store will keep, :func:`scan` finds (from the parser's
+  output) every literal of a file that the store would change, with its line, so that the
+  loader can warn, and :func:`encode` gives each such literal an exact stand-in that the
+  store keeps as it is, so that validation judges the data as written.
+* **SHACL judges literals as written**: ``sh:datatype`` requires a well-formed lexical form
+  (``"c"^^xsd:byte`` and ``"2021-02-30"^^xsd:date`` are ill-formed), ``sh:minLength`` and
+  ``sh:pattern`` read the lexical form. :func:`well_formed` holds the lexical spaces of the
+  XSD 1.1 datatypes (Part 2), value ranges and calendar days included.
+
+The stand-in of a literal that the store would change keeps its lexical form and moves its
+datatype IRI under :data:`WRITTEN` (``"4.0"^^<urn:csi-graph:written:…#decimal>``): distinct
+written forms stay distinct terms, ``STR()`` reads the lexical form as written, and
+:func:`decode` (or, in SPARQL, ``STRDT(STR(?v), …)``) gives the literal back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD + "string"
+# Datatype prefix of the stand-in of a literal that Oxigraph would change (see encode()).
+WRITTEN = "urn:csi-graph:written:"
+
+# -- XSD 1.1 lexical spaces --------------------------------------------------------------
+
+_YEAR = r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_DAY = r"(?:0[1-9]|[12][0-9]|3[01])"
+_TZ = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))"
+_TIME = r"(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?)"
+_DT_SECONDS = r"[0-9]+(?:\.[0-9]+)?S"
+_DT_TIME = rf"T(?:[0-9]+H(?:[0-9]+M)?(?:{_DT_SECONDS})?|[0-9]+M(?:{_DT_SECONDS})?|{_DT_SECONDS})"
+_DU_DAY = rf"(?:[0-9]+D(?:{_DT_TIME})?|{_DT_TIME})"
+_DU_YEAR_MONTH = r"(?:[0-9]+Y(?:[0-9]+M)?|[0-9]+M)"
+_NAME_START = (
+    r":A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+)
+_NAME_CHAR = _NAME_START + r"\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_XML_CHARS = r"[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]*"
+_B64 = r"[A-Za-z0-9+/]"
+_BASE64 = (
+    rf"(?:(?:{_B64} ?){{4}})*(?:(?:{_B64} ?){{3}}{_B64}|(?:{_B64} ?){{2}}[AEIMQUYcgkosw048] ?="
+    rf"|{_B64} ?[AQgw] ?= ?=)?"
+)
+
+_LEXICAL: dict[str, str] = {
+    "string": _XML_CHARS,
+    "normalizedString": r"[^\t\n\r]*",
+    "token": r"(?:[^\s](?:[^\t\n\r ]| (?! ))*[^\s]|[^\s])?",
+    "language": r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*",
+    "NMTOKEN": rf"[{_NAME_CHAR}]+",
+    "Name": rf"[{_NAME_START}][{_NAME_CHAR}]*",
+    "NCName": rf"[{_NAME_START.replace(':', '')}][{_NAME_CHAR.replace(':', '')}]*",
+    "anyURI": _XML_CHARS,
+    "boolean": r"true|false|1|0",
+    "decimal": r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)",
+    "integer": r"[+-]?[0-9]+",
+    "double": r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN",
+    "duration": rf"-?P(?:{_DU_YEAR_MONTH}(?:[0-9]+D)?(?:{_DT_TIME})?|{_DU_DAY})",
+    "yearMonthDuration": rf"-?P{_DU_YEAR_MONTH}",
+    "dayTimeDuration": rf"-?P{_DU_DAY}",
+    "dateTime": rf"({_YEAR})-({_MONTH})-({_DAY})T{_TIME}{_TZ}?",
+    "dateTimeStamp": rf"({_YEAR})-({_MONTH})-({_DAY})T{_TIME}{_TZ}",
+    "date": rf"({_YEAR})-({_MONTH})-({_DAY}){_TZ}?",
+    "time": rf"{_TIME}{_TZ}?",
+    "gYearMonth": rf"{_YEAR}-{_MONTH}{_TZ}?",
+    "gYear": rf"{_YEAR}{_TZ}?",
+    "gMonthDay": rf"--({_MONTH})-({_DAY}){_TZ}?",
+    "gDay": rf"---{_DAY}{_TZ}?",
+    "gMonth": rf"--{_MONTH}{_TZ}?",
+    "hexBinary": r"(?:[0-9a-fA-F]{2})*",
+    "base64Binary": _BASE64,
+}
+_LEXICAL["float"] = _LEXICAL["double"]
+for _alias in ("ID", "IDREF", "ENTITY"):
+    _LEXICAL[_alias] = _LEXICAL["NCName"]
+
+# Integer datatypes and their value ranges (inclusive; None: unbounded).
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "integer": (None, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-128, 127),
+    "nonNegativeInteger": (0, None),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 255),
+    "positiveInteger": (1, None),
+}
+for _name in _INTEGER_RANGES:
+    _LEXICAL[_name] = _LEXICAL["integer"]
+_COMPILED = {XSD + name: re.compile(pattern) for name, pattern in _LEXICAL.items()}
+_COMPILED[RDF_LANG_STRING] = re.compile(_XML_CHARS)
+
+
+def known(datatype: str) -> bool:
+    """Whether :func:`well_formed` knows the lexical space of ``datatype``."""
+    return datatype in _COMPILED
+
+
+def well_formed(lexical: str, datatype: str) -> bool | None:
+    """Whether ``lexical`` is in the lexical space of ``datatype`` (None: not a datatype we know).
+
+    Leading or trailing white space is ill-formed (except for the string types): the
+    lexical space holds the collapsed forms only, as RDF 1.1 reads XSD.
+    """
+    pattern = _COMPILED.get(datatype)
+    if pattern is None:
+        return None
+    match = pattern.fullmatch(lexical)
+    if match is None:
+        return False
+    name = datatype[len(XSD) :]
+    if name in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[name]
+        value = int(lexical)
+        return (low is None or value >= low) and (high is None or value <= high)
+    if name in ("date", "dateTime", "dateTimeStamp"):
+        return _day_exists(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if name == "gMonthDay":
+        return _day_exists(2000, int(match.group(1)), int(match.group(2)))  # --02-29 is a day
+    return True
+
+
+_DAY28 = r"(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"  # days every month has
+# Forms certainly in the lexical space of their datatype, as regular expressions that both
+# Python and SPARQL (Oxigraph) read: a fast path before well_formed(), which a SPARQL query
+# can only call back into Python for. A test checks that each implies well_formed().
+FAST_WELL_FORMED: dict[str, str] = {
+    XSD + "integer": "^[+-]?[0-9]+$",
+    XSD + "nonNegativeInteger": "^[+]?[0-9]+$",
+    XSD + "decimal": "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
+    XSD + "double": "^([+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$",
+    XSD + "float": "^([+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$",
+    XSD + "boolean": "^(true|false|1|0)$",
+    XSD + "date": f"^[0-9]{{4}}-{_DAY28}$",
+    XSD + "dateTime": f"^[0-9]{{4}}-{_DAY28}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?Z?$",
+    XSD + "gYear": "^[0-9]{4}$",
+    XSD + "gYearMonth": "^[0-9]{4}-(0[1-9]|1[0-2])$",
+    XSD + "anyURI": "^[!-~]*$",
+}
+
+
+def _day_exists(year: int, month: int, day: int) -> bool:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return day <= (29 if leap else 28)
+    return day <= (30 if month in (4, 6, 9, 11) else 31)
+
+
+# -- what the store keeps ------------------------------------------------------------------
+
+_ZONE = r"(?:Z|[+-](?!00:00)(?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+# Forms an Oxigraph store certainly keeps unchanged, per datatype it normalises (a fast path:
+# anything else is put to a scratch store, see stored_form). A test checks these against
+# Oxigraph itself.
+_KEPT: dict[str, re.Pattern[str]] = {
+    XSD + name: re.compile(pattern)
+    for name, pattern in {
+        "boolean": r"true|false",
+        "integer": r"0|-?[1-9][0-9]{0,17}",
+        "decimal": r"0|-?[1-9][0-9]{0,17}|-?(?:0|[1-9][0-9]{0,17})\.[0-9]{0,17}[1-9]",
+        "double": r"INF|-INF|NaN|0|-?[1-9][0-9]{0,14}|-?(?:0|[1-9][0-9]{0,6})\.[0-9]{0,7}[1-9]",
+        "float": r"INF|-INF|NaN|0|-?[1-9][0-9]{0,5}|-?(?:0|[1-9][0-9]{0,2})\.[0-9]{0,2}[1-9]",
+        "date": rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_ZONE}",
+        "dateTime": rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]*[1-9])?{_ZONE}",
+        "time": rf"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]*[1-9])?{_ZONE}",
+        "gYear": rf"[0-9]{{4}}{_ZONE}",
+        "gYearMonth": rf"[0-9]{{4}}-[0-9]{{2}}{_ZONE}",
+        "gMonthDay": rf"--[0-9]{{2}}-[0-9]{{2}}{_ZONE}",
+        "gMonth": rf"--[0-9]{{2}}{_ZONE}",
+        "gDay": rf"---[0-9]{{2}}{_ZONE}",
+    }.items()
+}
+# Datatypes whose literals Oxigraph may rewrite (value normalised, or datatype replaced).
+NORMALISED = frozenset(
+    {
+        *_KEPT,
+        *(XSD + name for name in _INTEGER_RANGES),
+        *(XSD + name for name in ("duration", "dayTimeDuration", "yearMonthDuration", "dateTimeStamp")),
+    }
+)
+_SCRATCH_SUBJECT = ox.NamedNode("urn:csi-graph:scratch")
+
+
+def stored_form(literal: ox.Literal) -> ox.Literal:
+    """The literal an Oxigraph store keeps for ``literal`` (often ``literal`` itself)."""
+    datatype = literal.datatype.value
+    if datatype not in NORMALISED:
+        return literal
+    kept = _KEPT.get(datatype)
+    if kept is not None and kept.fullmatch(literal.value):
+        return literal
+    scratch = ox.Store()  # ground truth: what a store does with it
+    scratch.add(ox.Quad(_SCRATCH_SUBJECT, _SCRATCH_SUBJECT, literal))
+    return next(iter(scratch)).object
+
+
+def encode(literal: ox.Literal) -> ox.Literal:
+    """``literal``, or its exact stand-in if a store would change it (see the module docstring)."""
+    if literal.datatype.value not in NORMALISED or stored_form(literal) == literal:
+        return literal
+    return ox.Literal(literal.value, datatype=ox.NamedNode(WRITTEN + literal.datatype.value))
+
+
+def decode(term):
+    """The literal a stand-in stands for; any other term unchanged."""
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(WRITTEN):
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype.value[len(WRITTEN) :]))
+    return term
+
+
+def exact_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """``quads`` with every literal a store would change replaced by its stand-in."""
+    for quad in quads:
+        obj = quad.object
+        if isinstance(obj, ox.Literal) and obj.datatype.value in NORMALISED:
+            stand_in = encode(obj)
+            if stand_in is not obj:
+                quad = ox.Quad(quad.subject, quad.predicate, stand_in, quad.graph_name)
+        yield quad
+
+
+# -- finding them in a file -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiteralChange:
+    """A literal of a file that the store keeps in another form."""
+
+    file: str  # as shown to the user
+    line: int | None
+    written: ox.Literal
+    stored: ox.Literal
+    graph: str | None = None  # the named graph it was loaded into, when known
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {_n3(self.written)} is stored as {_n3(self.stored)}"
+
+
+def changes(quads: Iterable[ox.Quad], file: str, path: Path | None = None) -> list[LiteralChange]:
+    """The literals of ``quads`` (a parser's output) that a store would change."""
+    found: list[LiteralChange] = []
+    seen: set[tuple] = set()
+    for quad in quads:
+        obj = quad.object
+        if isinstance(obj, ox.Literal) and obj.datatype.value in NORMALISED:
+            stored = stored_form(obj)
+            if stored != obj:
+                graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+                key = (obj, graph)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(LiteralChange(file, None, obj, stored, graph))
+    if path is not None and found:
+        found = _with_lines(found, path)
+    return found
+
+
+_SCANNED: dict[tuple[Path, int, int], list[LiteralChange]] = {}
+
+
+def scan_file(path: Path, file: str) -> list[LiteralChange]:
+    """The literals of one RDF file that a store would change, with the line of each.
+
+    Read with the loader's parser (Oxigraph's, exact); remembered for the process, by the
+    file's path, size and modification time, so that the loader and validation share one scan.
+    """
+    from csi_graph.loader import graph_name, read_quads
+
+    stat = path.stat()
+    key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
+    if key not in _SCANNED:
+        default = graph_name(path)
+        found = changes(read_quads(path, file), file, path)
+        _SCANNED[key] = [
+            LiteralChange(c.file, c.line, c.written, c.stored, c.graph or default) for c in found
+        ]
+    return _SCANNED[key]
+
+
+def changes_in(dataset, *, scan: bool = True) -> list[LiteralChange]:
+    """The literals of a dataset's files that its store changed (``scan=False``: those already found)."""
+    found: list[LiteralChange] = []
+    seen: set[Path] = set()
+    for info in dataset.graphs:
+        if info.path is None or info.path in seen:
+            continue
+        seen.add(info.path)
+        if scan:
+            found += scan_file(info.path, info.display)
+        else:
+            try:
+                stat = info.path.stat()
+            except OSError:
+                continue
+            found += _SCANNED.get((info.path.resolve(), stat.st_size, stat.st_mtime_ns), [])
+    return found
+
+
+def _with_lines(found: list[LiteralChange], path: Path) -> list[LiteralChange]:
+    """The line where each literal's lexical form is first written (a text search)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return found
+    located = []
+    for change in found:
+        form = re.compile(r'(?<![\w.+-])["\']?' + re.escape(change.written.value) + r"(?![\w.])")
+        line = next((number for number, text in enumerate(lines, 1) if form.search(text)), None)
+        located.append(LiteralChange(change.file, line, change.written, change.stored, change.graph))
+    return located
+
+
+def _n3(literal: ox.Literal) -> str:
+    datatype = literal.datatype.value
+    short = "xsd:" + datatype[len(XSD) :] if datatype.startswith(XSD) else f"<{datatype}>"
+    value = literal.value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{value}"^^{short}'
+
+
+@contextlib.contextmanager
+def quiet_rdflib():
+    """rdflib logs a warning (with a traceback) for every ill-formed literal it meets; SHACL
+    reports them properly, so the log is silenced while terms are converted."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def sparql_decoded(variable: str) -> str:
+    """A SPARQL expression giving the literal a stand-in in ``variable`` stands for (else itself)."""
+    datatype = f"STR(DATATYPE({variable}))"
+    return (
+        f'IF(STRSTARTS({datatype}, "{WRITTEN}"), '
+        f'STRDT(STR({variable}), IRI(STRAFTER({datatype}, "{WRITTEN}"))), {variable})'
+    )
