@@ -176,6 +176,12 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         None,
     ),
     V(
+        "signed-before-its-legal-basis",
+        replace(SIG, "dct:date", '"2021-03-01"^^xsd:date'),
+        "csish:Contract-legalBasisAfterSignature",
+        None,
+    ),
+    V(
         "duplicate-commitment-identifier",
         replace(C2, "dct:identifier", '"state-01"'),
         "csish:Contract-uniqueIdentifiers",

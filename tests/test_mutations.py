@@ -52,7 +52,6 @@ REQUIRED = [
     (K, "dct:title"),
     (K, "dct:identifier"),
     (K, "csi:territory"),
-    (K, "csi:legalBasis"),
     (K, "csi:contractStatus"),
     (K, "prov:wasDerivedFrom"),
     (STATE, "csi:partyKind"),
@@ -105,6 +104,11 @@ MUTANTS = [
         replace(SIG, "dct:date", '"2026"^^xsd:gYear')
         + ";"
         + replace(PERIOD, "dcat:endDate", '"2021-09-22"^^xsd:date'),
+    ),
+    Mutant(
+        "dates in the wrong order",
+        "signed before its legal basis",
+        replace(SIG, "dct:date", '"2021-03-01"^^xsd:date'),
     ),
     Mutant(
         "dates in the wrong order", "end before start", replace(PERIOD, "dcat:endDate", '"2020"^^xsd:gYear')

@@ -31,7 +31,6 @@ VALUE = URIRef(SCHEMA + "value")
 WITHIN = URIRef(SCHEMA + "containedInPlace")
 CODE = URIRef(IGEO + "codeINSEE")
 IGEO_COMMUNE = URIRef(IGEO + "Commune")
-DEFAULT_LEGAL_BASIS = "circulaire-6258-sg-2021-04-16"
 IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KEY = re.compile(r"^[a-z0-9]+([-/][a-z0-9]+)*$")
 DATE_FORMS = "write YYYY-MM-DD, YYYY-MM or YYYY, for example 2021-09-22"
@@ -719,13 +718,9 @@ class _Compiler:
         self.add_texts(
             iri, DCTERMS.description, self.texts(e.get("description"), "contract.description", need_fr=False)
         )
-        basis_node = e.get("legal_basis")
-        if basis_node is None:
-            basis = URIRef(
-                self.v.legal_texts.get(DEFAULT_LEGAL_BASIS, f"{DATA_BASE}legal/{DEFAULT_LEGAL_BASIS}")
-            )
-            self.graph.add((iri, C("legalBasis"), basis))
-        for item, where in self.items(basis_node, "contract.legal_basis"):
+        # A legal basis only where a source supports it: none is added by default (a contract
+        # signed before the circular, or a draft never signed, has none).
+        for item, where in self.items(e.get("legal_basis"), "contract.legal_basis"):
             found = self.reference(item, where, self.v.legal_texts, "legal text")
             if found is not None:
                 self.graph.add((iri, C("legalBasis"), found))

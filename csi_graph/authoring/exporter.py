@@ -17,7 +17,6 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV
 from csi_graph.authoring.compiler import (
     CODE,
     COMMITMENT_LINKS,
-    DEFAULT_LEGAL_BASIS,
     IGEO_COMMUNE,
     POSITION,
     VALUE,
@@ -177,9 +176,7 @@ class _Exporter:
         self.put(out, "title", self.texts(k, DCTERMS.title))
         self.put(out, "description", self.texts(k, DCTERMS.description))
         self.put(out, "status", self.concept(k, C("contractStatus"), "contract-statuses")[0])
-        basis = self.keys(k, C("legalBasis"), "legal")
-        if basis != [DEFAULT_LEGAL_BASIS]:
-            out["legal_basis"] = basis
+        self.put(out, "legal_basis", self.keys(k, C("legalBasis"), "legal"))
         self.put(out, "territories", self.keys(k, C("territory"), "territory"))
         period = self.g.value(k, DCTERMS.temporal)
         if period is not None:

@@ -203,7 +203,7 @@ def allowed_values(vocabulary: Vocabulary) -> str:
             lines.append(f"#   {key:<36} {concept.label('fr')} / {concept.label('en')}")
     lines += [
         "#",
-        f"# contract: legal_basis -- legal texts (default {next(iter(vocabulary.legal_texts), '')}): "
+        "# contract: legal_basis -- legal texts, only where a source supports it: "
         + ", ".join(vocabulary.legal_texts),
         "# commitments: funding -- funds: " + ", ".join(vocabulary.funds),
     ]
