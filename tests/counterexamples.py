@@ -51,6 +51,7 @@ COMMUNE = "<territory/commune/99001>"
 DEP = "<territory/departement/99>"
 SRC = "<https://example.org/testville/announcement>"
 SRC2 = "<https://example.org/testville/follow-up>"
+ANN = "<announcement/testville-2030/1>"
 CLAIM = "<claim/testville-2030/signature-state-1-date-1>"
 CLAIM2 = "<claim/testville-2030/signature-state-1-date-2>"
 # The signature's date disputed by two sourced claims instead of stated: valid as it is.
@@ -198,6 +199,49 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         replace("<period/testville-2030>", "dcat:endDate", '"2032"'),
         "csish:Period-end",
         "dcat:endDate",
+    ),
+    # Announcements
+    V(
+        "announcement-about-no-contract",
+        f"DELETE DATA {{ {ANN} csi:relatesTo {K} }}",
+        "csish:Announcement-contract",
+        "csi:relatesTo",
+    ),
+    V(
+        "announcement-about-a-party",
+        add(f"{ANN} csi:relatesTo {STATE} ."),
+        "csish:Announcement-commitment",
+        "csi:relatesTo",
+    ),
+    V(
+        "announcement-date-as-text",
+        replace(ANN, "dct:date", '"juin 2030"'),
+        "csish:Announcement-date",
+        "dct:date",
+    ),
+    V(
+        "announcement-without-description",
+        drop(ANN, "dct:description"),
+        "csish:Announcement-description",
+        "dct:description",
+    ),
+    V(
+        "announcement-stated-by-a-territory",
+        replace(ANN, "csi:statedBy", COMMUNE),
+        "csish:Announcement-statedBy",
+        "csi:statedBy",
+    ),
+    V(
+        "announcement-figure-not-a-quantity",
+        replace(ANN, "csi:targetQuantity", PLAN),
+        "csish:Announcement-quantity",
+        "csi:targetQuantity",
+    ),
+    V(
+        "announcement-without-source",
+        drop(ANN, "prov:wasDerivedFrom"),
+        "csish:Announcement-source",
+        "prov:wasDerivedFrom",
     ),
     # Parties
     V("party-without-contract", drop(STATE, "csi:inContract"), "csish:Party-contract", "csi:inContract"),

@@ -49,6 +49,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "posts",
             "persons",
             "territories",
+            "announcements",
             "sources",
         },
         {"contract", "parties", "sources"},
@@ -126,6 +127,10 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
         {"url", "label", "reliability", "read_on"},
     ),
     "claim": ({"value", "sources", "comment"}, {"value", "sources"}),
+    "announcement": (
+        {"date", "stated_by", "relates_to", "description", "quantities", "comment", "sources"},
+        {"description", "sources"},
+    ),
 }
 
 HINTS: dict[str, str] = {
@@ -208,6 +213,7 @@ class _Compiler:
         self.lines: dict[str, int] = {}
         self.defined: dict[str, dict[str, tuple[URIRef, int]]] = {}
         self.contract_id = "contract"
+        self.commitment_ids: dict[str, URIRef] = {}
         self.sections: list[tuple[str, list[URIRef]]] = []
 
     # ------------------------------------------------------------------ the file
@@ -243,11 +249,13 @@ class _Compiler:
         self.check_parties(top)
         signatures = self.signatures(top.get("signatures"))
         commitments = self.commitments(top.get("commitments"))
+        announcements = self.announcements(top.get("announcements"))
         self.sections = [
             ("The contract", contract),
             ("Parties", parties),
             ("Signatures: who signed, holding which post, for which party, when", signatures),
             *commitments,
+            ("Announcements about the contract, apart from its commitments", announcements),
             ("Bodies and instruments the commitments create, keep or update", instruments),
             ("Organisations, posts and persons", organisations + posts + persons),
             ("Territories", territories),
@@ -843,6 +851,7 @@ class _Compiler:
                 continue
             seen[identifier] = e.get("id").line
             iri = URIRef(f"{DATA_BASE}commitment/{self.contract_id}/{identifier}")
+            self.commitment_ids[identifier] = iri
             self.describe(iri, e, C("Commitment"))
             self.graph.add((iri, DCTERMS.identifier, Literal(identifier)))
             self.graph.add((iri, C("inContract"), URIRef(f"{DATA_BASE}contract/{self.contract_id}")))
@@ -942,6 +951,60 @@ class _Compiler:
         if text is not None:
             self.graph.add((iri, predicate, Literal(text, lang="fr")))
         return text
+
+    def announcements(self, node: Node | None) -> list[URIRef]:
+        """Dated, sourced statements about the contract that are not among its commitments."""
+        subjects: list[URIRef] = []
+        contract = URIRef(f"{DATA_BASE}contract/{self.contract_id}")
+        for n, (item, where) in enumerate(self.items(node, "announcements"), start=1):
+            e = self.entry(item, where, "announcement")
+            if e is None:
+                continue
+            iri = URIRef(f"{DATA_BASE}announcement/{self.contract_id}/{n}")
+            self.describe(iri, e, C("Announcement"))
+            self.graph.add((iri, C("relatesTo"), contract))
+            for ref_node, ref_where in self.items(e.get("relates_to"), f"{where}.relates_to"):
+                key = self.text(ref_node, ref_where)
+                if key is None:
+                    continue
+                if key in self.commitment_ids:
+                    self.graph.add((iri, C("relatesTo"), self.commitment_ids[key]))
+                else:
+                    known = ", ".join(sorted(self.commitment_ids)) or "none is described"
+                    self.problem(
+                        ref_node, ref_where, f"'{key}' is not a commitment of this contract; use one of: {known}"
+                    )
+            if e.get("date") is not None:
+                date = self.date(e.get("date"), f"{where}.date")
+                if date is not None:
+                    self.graph.add((iri, DCTERMS.date, date))
+            for agent in self.agents(e.get("stated_by"), f"{where}.stated_by"):
+                self.graph.add((iri, C("statedBy"), agent))
+            self.add_texts(iri, DCTERMS.description, self.texts(e.get("description"), f"{where}.description"))
+            self.comment(iri, e, where)
+            sources = self.sources(e, where, iri)
+            subjects += [iri, *self.quantities(e, where, iri, f"announcement-{n}", sources)]
+        return subjects
+
+    def agents(self, node: Node | None, where: str) -> list[URIRef]:
+        """Persons or organisations described in this file, by key (who stated something)."""
+        found = []
+        for item, item_where in self.items(node, where):
+            key = self.text(item, item_where)
+            if key is None:
+                continue
+            for section in ("persons", "organisations"):
+                if key in self.defined.get(section, {}):
+                    found.append(self.defined[section][key][0])
+                    break
+            else:
+                known = set(self.defined.get("persons", {})) | set(self.defined.get("organisations", {}))
+                self.problem(
+                    item,
+                    item_where,
+                    f"'{key}' is not described under persons: or organisations:{_suggest(key, known)}",
+                )
+        return found
 
     def quantities(
         self, e: Mapping, where: str, commitment: URIRef, identifier: str, sources: list[URIRef]

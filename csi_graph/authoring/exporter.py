@@ -166,6 +166,7 @@ class _Exporter:
             "posts": self.described(ORG.Post, "post", self.post),
             "persons": self.described(FOAF.Person, "person", self.person),
             "territories": self.territories(),
+            "announcements": self.announcements(),
             "sources": {self.source_keys[str(s)]: self.source(s) for s in self.sorted_sources()},
         }
         return {k: v for k, v in doc.items() if v}
@@ -279,6 +280,28 @@ class _Exporter:
             self.put(entry, "status", self.status_records(commitment, identifier))
             out.append(self.common(entry, commitment))
         return out
+
+    def announcements(self) -> list[dict]:
+        out = []
+        found = [s for s in self.g.subjects(RDF.type, C("Announcement"))]
+        for n, a in enumerate(self.numbered(found, f"announcement/{self.cid}/"), start=1):
+            entry: dict = {}
+            self.put(entry, "date", self.literal(a, DCTERMS.date))
+            self.put(entry, "stated_by", self.agent_keys(a, C("statedBy")))
+            related = [o for o in self.g.objects(a, C("relatesTo")) if o != self.contract]
+            self.put(entry, "relates_to", sorted(self.key(o, f"commitment/{self.cid}") for o in related))
+            self.put(entry, "description", self.texts(a, DCTERMS.description))
+            sources = self.sources(a)
+            self.put(entry, "quantities", self.quantities(a, f"announcement-{n}", sources))
+            out.append(self.common(entry, a))
+        return out
+
+    def agent_keys(self, subject, predicate) -> list[str]:
+        keys = []
+        for o in sorted(self.g.objects(subject, predicate)):
+            folder = "person" if str(o).startswith(f"{DATA_BASE}person/") else "organisation"
+            keys.append(self.key(o, folder))
+        return keys
 
     def numbered(self, subjects, expected: str) -> list:
         ordered = sorted(subjects, key=lambda s: _natural(str(s)))
