@@ -143,7 +143,24 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Contract-legalBasis",
         "csi:legalBasis",
     ),
-    V("contract-no-territory", drop(K, "csi:territory"), "csish:Contract-territory", "csi:territory"),
+    V(
+        "contract-territory-not-a-territory",
+        replace(K, "csi:territory", PLAN),
+        "csish:Contract-territory",
+        "csi:territory",
+    ),
+    I(
+        "contract-no-territory",
+        drop(K, "csi:territory"),
+        "csish:Contract-territoryRecommended",
+        "csi:territory",
+    ),
+    V(
+        "contract-partner-not-an-organisation",
+        add(f"{K} csi:partner {PLAN} ."),
+        "csish:Contract-partner",
+        "csi:partner",
+    ),
     V(
         "contract-two-periods",
         add(f"{K} dct:temporal <period/extra> . <period/extra> a dct:PeriodOfTime ."),

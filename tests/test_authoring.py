@@ -258,7 +258,7 @@ def test_every_problem_is_reported_at_once(vocabulary, tmp_path):
     text = path.read_text(encoding="utf-8").replace("unit: post,", "unit: posts,").replace("2030-06", "juin")
     path.write_text(text, encoding="utf-8")
     found = problems(path, vocabulary)
-    assert found[-1] == f"3 problems in {path}: nothing was written"
+    assert found[-1] == f"5 problems in {path}: nothing was written"  # 2 units, 2 dates, 1 theme
     lines = [int(line.split(":")[1]) for line in found[:-1]]
     assert lines == sorted(lines)  # in the order of the file
 

@@ -51,7 +51,6 @@ class Mutant:
 REQUIRED = [
     (K, "dct:title"),
     (K, "dct:identifier"),
-    (K, "csi:territory"),
     (K, "csi:contractStatus"),
     (K, "prov:wasDerivedFrom"),
     (STATE, "csi:partyKind"),

@@ -62,12 +62,13 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "status",
             "legal_basis",
             "territories",
+            "partners",
             "period",
             "follow_up_body",
             "comment",
             "sources",
         },
-        {"id", "title", "status", "territories", "sources"},
+        {"id", "title", "status", "sources"},
     ),
     "period": ({"label", "start", "end", "comment", "sources"}, {"sources"}),
     "party": (
@@ -737,6 +738,8 @@ class _Compiler:
             self.graph.add((iri, C("contractStatus"), status))
         for place in self.refs(e.get("territories"), "contract.territories", "territories"):
             self.graph.add((iri, C("territory"), place))
+        for partner in self.refs(e.get("partners"), "contract.partners", "organisations"):
+            self.graph.add((iri, C("partner"), partner))
         subjects = [iri]
         sources = self.sources(e, "contract", iri)
         if e.get("period") is not None:

@@ -179,6 +179,7 @@ class _Exporter:
         self.put(out, "status", self.concept(k, C("contractStatus"), "contract-statuses")[0])
         self.put(out, "legal_basis", self.keys(k, C("legalBasis"), "legal"))
         self.put(out, "territories", self.keys(k, C("territory"), "territory"))
+        self.put(out, "partners", self.keys(k, C("partner"), "organisation"))
         period = self.g.value(k, DCTERMS.temporal)
         if period is not None:
             if period != URIRef(f"{DATA_BASE}period/{self.cid}"):
