@@ -62,6 +62,13 @@ CLAIMS = (
     f'{CLAIM2} a csi:Claim ; rdf:subject {SIG} ; rdf:predicate dct:date ; rdf:object "2030-03-16"^^xsd:date ; '
     f"prov:wasDerivedFrom {SRC2} . }}"
 )
+HIST = "<contract-status/testville-2030/1>"
+# A register entry that knows only a title, a state and a source: valid, with information results.
+MINIMAL = (
+    '<contract/minimal-2031> a csi:IntegratedSecurityContract ; dct:identifier "minimal-2031" ; '
+    'dct:title "Contrat annoncé (fictif)"@fr ; csi:contractStatus cstatus:announced ; '
+    "prov:wasDerivedFrom <https://example.org/testville/announcement> . "
+)
 OTHER = (
     "<contract/otherville-2031> a csi:IntegratedSecurityContract . "
     "<party/otherville-2031/city> a csi:ContractParty ; csi:inContract <contract/otherville-2031> ."
@@ -173,9 +180,43 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Contract-followUpBody",
         "csi:followUpBody",
     ),
-    V("contract-one-party", remove_resource(CITY), "csish:Contract-parties", "^csi:inContract"),
-    V("contract-no-source", drop(K, "prov:wasDerivedFrom"), "csish:Contract-source", "prov:wasDerivedFrom"),
+    I("contract-one-party", add(MINIMAL), "csish:Contract-parties", "^csi:inContract"),
+    I("contract-no-commitment", add(MINIMAL), "csish:Contract-commitmentsRecommended", None),
+    V("contract-rank-zero", add(f"{K} csi:rank 0 ."), "csish:Contract-rank", "csi:rank"),
+    V("contract-renews-a-party", add(f"{K} csi:renews {STATE} ."), "csish:Contract-renews", "csi:renews"),
     V(
+        "commitments-known-as-text",
+        add(f'{K} csi:commitmentsKnown "no" .'),
+        "csish:Contract-commitmentsKnown",
+        "csi:commitmentsKnown",
+    ),
+    W(
+        "contract-state-not-in-its-history",
+        replace(K, "csi:contractStatus", "cstatus:refused"),
+        "csish:Contract-stateInHistory",
+        None,
+    ),
+    V(
+        "history-without-contract",
+        drop(HIST, "csi:inContract"),
+        "csish:ContractStatus-contract",
+        "csi:inContract",
+    ),
+    V(
+        "history-state-wrong-scheme",
+        replace(HIST, "csi:contractStatus", "status:realised"),
+        "csish:ContractStatus-status",
+        "csi:contractStatus",
+    ),
+    V("history-without-date", drop(HIST, "dct:date"), "csish:ContractStatus-date", "dct:date"),
+    V(
+        "history-without-source",
+        drop(HIST, "prov:wasDerivedFrom"),
+        "csish:ContractStatus-source",
+        "prov:wasDerivedFrom",
+    ),
+    V("contract-no-source", drop(K, "prov:wasDerivedFrom"), "csish:Contract-source", "prov:wasDerivedFrom"),
+    I(
         "signed-contract-without-signature",
         remove_resource(SIG) + ";" + remove_resource("<signature/testville-2030/city-1>"),
         "csish:ContractSignaturesShape",
@@ -828,7 +869,7 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "party-without-commitment",
         replace(C2, "csi:committedBy", STATE),
         "csish:Party-commits",
-        "^csi:committedBy",
+        None,
     ),
     I(
         "instrument-without-english-name",

@@ -95,21 +95,25 @@ def test_signature_for_a_non_party(vocabulary, tmp_path):
     )
 
 
-def test_contract_with_one_party(vocabulary, tmp_path):
-    city = (
+def test_contract_with_one_party_builds_and_says_what_is_missing(vocabulary, tmp_path):
+    """A register entry may know one party, or none: information, never a violation."""
+    city_party = (
         "  city:\n"
         '    label: {fr: "Ville de Testville", en: "City of Testville"}\n'
         "    kind: commune\n"
         "    organisation: commune/99001\n"
         "    sources: [announcement]\n"
     )
-    path, text = broken(tmp_path, city, "")
-    found = problems(path, vocabulary)
-    assert found[0] == (
-        f"{path}:{at(text, 'state:')}: parties: a contract binds at least two parties: "
-        "add the other one (for example the State, kind: state)"
-    )
-    assert found[-1] == f"3 problems in {path}: nothing was written"
+    text = SYNTHETIC_YAML.read_text(encoding="utf-8")
+    for block in (city_party, text[text.index("  - party: city\n") : text.index("commitments:\n")]):
+        text = text.replace(block, "", 1)
+    start = text.index("  - id: city-01\n")
+    text = text[:start] + text[text.index("instruments:\n") :]  # the city's commitment goes too
+    path = tmp_path / "testville.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = build([path], tmp_path / "out", context=[])
+    assert report.conforms, report.to_text()
+    assert ("Info", "csish:Contract-parties") in {(r.severity, r.shape) for r in report.results}
 
 
 def test_unknown_theme_suggests_the_nearest(vocabulary, tmp_path):
@@ -301,18 +305,18 @@ def test_violation_writes_nothing_and_points_to_the_authoring_line(vocabulary, t
     text = SYNTHETIC_YAML.read_text(encoding="utf-8")
     start, end = text.index("signatures:\n"), text.index("commitments:\n")
     path = tmp_path / "testville.yaml"
-    path.write_text(text[:start] + text[end:], encoding="utf-8")  # signed, but no signature
+    signatures = text[start:end].replace("    date: 2030-03-15\n", "    date: 2020-01-01\n", 1)
+    path.write_text(text[:start] + signatures + text[end:], encoding="utf-8")  # before its legal basis
     report = build([path], tmp_path / "out", context=[])
     assert not report.conforms
     line = path.read_text(encoding="utf-8").splitlines().index("  id: testville-2030") + 1
     assert (
-        f"{path}:{line}: Violation: <contract/testville-2030>: A signed contract (csi:contractStatus "
-        "cstatus:signed) needs at least one signature: add a csi:Signature whose csi:inContract is this "
-        "contract. [csish:ContractSignaturesShape]"
+        f"{path}:{line}: Violation: <contract/testville-2030>: The contract was signed (2020-01-01) before "
+        "the date of its legal basis: a later text cannot be its basis; remove csi:legalBasis or check the "
+        "dates. [csish:Contract-legalBasisAfterSignature]"
     ) in report.to_text().splitlines()
-    assert report.to_text().splitlines()[-1] == (
-        "1 violation, 0 warnings, 2 infos in 1 contract: does not conform: nothing was written"
-    )
+    assert report.to_text().splitlines()[-1].startswith("1 violation, ")
+    assert report.to_text().splitlines()[-1].endswith(" in 1 contract: does not conform: nothing was written")
     assert not (tmp_path / "out").exists()
 
 
@@ -500,12 +504,13 @@ def test_cli_new_then_build_round_trip_end_to_end(tmp_path, monkeypatch):
     )
     built = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out"])
     assert built.exit_code == 0, built.output
+    shipped = Graph().parse(ROOT / "data" / "contracts" / "chambery-2021.ttl")
     assert built.stdout.splitlines()[-2:] == [
-        "written: out/chambery-2021.ttl (497 triples, from chambery-2021.yaml)",
+        f"written: out/chambery-2021.ttl ({len(shipped)} triples, from chambery-2021.yaml)",
         "0 violations, 0 warnings, 1 info in 1 contract: conforms",
     ]
     rebuilt = Graph().parse(tmp_path / "out" / "chambery-2021.ttl")
-    assert isomorphic(rebuilt, Graph().parse(ROOT / "data" / "contracts" / "chambery-2021.ttl"))
+    assert isomorphic(rebuilt, shipped)
 
 
 def test_cli_build_mistakes_exit_2_and_write_nothing(tmp_path):

@@ -52,7 +52,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "announcements",
             "sources",
         },
-        {"contract", "parties", "sources"},
+        {"contract", "sources"},
     ),
     "contract": (
         {
@@ -60,6 +60,10 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "title",
             "description",
             "status",
+            "history",
+            "rank",
+            "renews",
+            "commitments_known",
             "legal_basis",
             "territories",
             "partners",
@@ -72,7 +76,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "period": ({"label", "start", "end", "comment", "sources"}, {"sources"}),
     "party": (
-        {"label", "kind", "organisation", "comment", "sources"},
+        {"label", "kind", "organisation", "commitments_known", "comment", "sources"},
         {"label", "kind", "organisation", "sources"},
     ),
     "signature": ({"id", "party", "signatory", "post", "date", "comment", "sources"}, {"sources"}),
@@ -128,6 +132,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
         {"url", "label", "reliability", "read_on"},
     ),
     "claim": ({"value", "sources", "comment"}, {"value", "sources"}),
+    "history": ({"status", "date", "description", "comment", "sources"}, {"status", "date", "sources"}),
     "announcement": (
         {"date", "stated_by", "relates_to", "description", "quantities", "comment", "sources"},
         {"description", "sources"},
@@ -138,7 +143,7 @@ HINTS: dict[str, str] = {
     "commitment.label": "give at least the English label, a translation: label: {en: ...}",
     "id": "give a short identifier in lower case, digits and hyphens, for example state-01",
     "title": "give the contract's title, at least in French (fr:)",
-    "status": "write signed, or not-signed for a contract that was negotiated but not signed",
+    "status": "write the contract's state: signed, renewed, announced, negotiating, refused, abandoned or not-signed",
     "territories": "list the keys of the territories (under territories:) the contract covers",
     "sources": "list the keys of the sources (under sources:) that state this",
     "label": "give a label, at least in French (fr:)",
@@ -247,7 +252,6 @@ class _Compiler:
         instruments = self.build(entries["instruments"], self.instrument)
         contract = self.contract(contract_node, top) if contract_node is not None else []
         parties = self.build(entries["parties"], self.party)
-        self.check_parties(top)
         signatures = self.signatures(top.get("signatures"))
         commitments = self.commitments(top.get("commitments"))
         announcements = self.announcements(top.get("announcements"))
@@ -740,6 +744,21 @@ class _Compiler:
             self.graph.add((iri, C("territory"), place))
         for partner in self.refs(e.get("partners"), "contract.partners", "organisations"):
             self.graph.add((iri, C("partner"), partner))
+        if e.get("rank") is not None:
+            rank = self.number(e.get("rank"), "contract.rank")
+            if rank is not None and (rank.datatype != XSD.integer or int(rank) < 1):
+                self.problem(
+                    e.get("rank"),
+                    "contract.rank",
+                    f"'{rank}' is not a rank: write 1 for the first CSI, 72 for the 72nd",
+                )
+            elif rank is not None:
+                self.graph.add((iri, C("rank"), rank))
+        for item, where in self.items(e.get("renews"), "contract.renews"):
+            earlier = self.identifier(item, where)
+            if earlier is not None:
+                self.graph.add((iri, C("renews"), URIRef(f"{DATA_BASE}contract/{earlier}")))
+        self.known(iri, e, "contract")
         subjects = [iri]
         sources = self.sources(e, "contract", iri)
         if e.get("period") is not None:
@@ -748,6 +767,7 @@ class _Compiler:
             body = self.ref(e.get("follow_up_body"), "contract.follow_up_body", "instruments")
             if body is not None:
                 self.graph.add((iri, C("followUpBody"), body))
+        subjects += self.history(e.get("history"), iri)
         self.comment(iri, e, "contract")
         return subjects
 
@@ -776,18 +796,52 @@ class _Compiler:
         if kind is not None:
             self.graph.add((iri, C("partyKind"), kind))
         self.link(iri, C("organisation"), e, where, "organisation", "organisations")
+        self.known(iri, e, where)
         self.comment(iri, e, where)
         self.sources(e, where, iri)
         return [iri]
 
-    def check_parties(self, top: Mapping) -> None:
-        node = top.get("parties")
-        if isinstance(node, Mapping) and len(node.entries) < 2:
-            self.problem(
-                node,
-                "parties",
-                "a contract binds at least two parties: add the other one (for example the State, kind: state)",
+    def known(self, iri: URIRef, e: Mapping, where: str) -> None:
+        """``commitments_known: false``: the sources name it, but give none of its commitments."""
+        if e.get("commitments_known") is not None:
+            value = self.boolean(e.get("commitments_known"), _join(where, "commitments_known"))
+            if value is not None:
+                self.graph.add((iri, C("commitmentsKnown"), value))
+
+    def boolean(self, node: Node | None, where: str) -> Literal | None:
+        text = self.text(node, where)
+        if text is None:
+            return None
+        if text not in ("true", "false"):
+            self.problem(node, where, f"'{text}' is not true or false")
+            return None
+        return Literal(text == "true")
+
+    def history(self, node: Node | None, contract: URIRef) -> list[URIRef]:
+        """Dated states of the contract (announced, negotiating, signed, refused...), each sourced."""
+        subjects = []
+        for n, (item, where) in enumerate(self.items(node, "contract.history"), start=1):
+            e = self.entry(item, where, "history")
+            if e is None:
+                continue
+            iri = URIRef(f"{DATA_BASE}contract-status/{self.contract_id}/{n}")
+            self.describe(iri, e, C("ContractStatusRecord"))
+            self.graph.add((iri, C("inContract"), contract))
+            status = self.concept(e.get("status"), f"{where}.status", "contract-statuses")
+            if status is not None:
+                self.graph.add((iri, C("contractStatus"), status))
+            date = self.date(e.get("date"), f"{where}.date")
+            if date is not None:
+                self.graph.add((iri, DCTERMS.date, date))
+            self.add_texts(
+                iri,
+                DCTERMS.description,
+                self.texts(e.get("description"), f"{where}.description", need_fr=False),
             )
+            self.comment(iri, e, where)
+            self.sources(e, where, iri)
+            subjects.append(iri)
+        return subjects
 
     def signatures(self, node: Node | None) -> list[URIRef]:
         subjects: list[URIRef] = []
@@ -975,7 +1029,9 @@ class _Compiler:
                 else:
                     known = ", ".join(sorted(self.commitment_ids)) or "none is described"
                     self.problem(
-                        ref_node, ref_where, f"'{key}' is not a commitment of this contract; use one of: {known}"
+                        ref_node,
+                        ref_where,
+                        f"'{key}' is not a commitment of this contract; use one of: {known}",
                     )
             if e.get("date") is not None:
                 date = self.date(e.get("date"), f"{where}.date")

@@ -177,6 +177,9 @@ class _Exporter:
         self.put(out, "title", self.texts(k, DCTERMS.title))
         self.put(out, "description", self.texts(k, DCTERMS.description))
         self.put(out, "status", self.concept(k, C("contractStatus"), "contract-statuses")[0])
+        self.put(out, "rank", self.literal(k, C("rank")))
+        self.put(out, "renews", sorted(self.key(o, "contract") for o in self.g.objects(k, C("renews"))))
+        self.put(out, "commitments_known", self.literal(k, C("commitmentsKnown")))
         self.put(out, "legal_basis", self.keys(k, C("legalBasis"), "legal"))
         self.put(out, "territories", self.keys(k, C("territory"), "territory"))
         self.put(out, "partners", self.keys(k, C("partner"), "organisation"))
@@ -192,7 +195,19 @@ class _Exporter:
         body = self.g.value(k, C("followUpBody"))
         if body is not None:
             out["follow_up_body"] = self.key(body, "instrument")
+        self.put(out, "history", self.history())
         return self.common(out, k)
+
+    def history(self) -> list[dict]:
+        out = []
+        records = [r for r in self.g.subjects(RDF.type, C("ContractStatusRecord"))]
+        for record in self.numbered(records, f"contract-status/{self.cid}/"):
+            entry: dict = {}
+            self.put(entry, "status", self.concept(record, C("contractStatus"), "contract-statuses")[0])
+            self.put(entry, "date", self.literal(record, DCTERMS.date))
+            self.put(entry, "description", self.texts(record, DCTERMS.description))
+            out.append(self.common(entry, record))
+        return out
 
     def parties(self) -> dict:
         found = []
@@ -204,6 +219,7 @@ class _Exporter:
             self.put(out, "kind", kind[0] if kind else None)
             organisation = self.g.value(party, C("organisation"))
             self.put(out, "organisation", self.key(organisation, "organisation") if organisation else None)
+            self.put(out, "commitments_known", self.literal(party, C("commitmentsKnown")))
             rank = _KIND_ORDER.index(kind[0]) if kind and kind[0] in _KIND_ORDER else len(_KIND_ORDER)
             found.append((rank, self.key(party, f"party/{self.cid}"), self.common(out, party)))
         return {key: entry for _, key, entry in sorted(found, key=lambda f: f[:2])}
