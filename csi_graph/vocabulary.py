@@ -27,6 +27,8 @@ SCHEMES = {
     "quantity-kinds": "quantity-kinds",
     "quantity-bases": "quantity-bases",
     "reliability": "reliability",
+    "capacities": "signature-capacities",
+    "qualifiers": "value-qualifiers",
 }
 
 _CONCEPTS = """

@@ -258,6 +258,18 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Period-end",
         "dcat:endDate",
     ),
+    V(
+        "signature-only-present",
+        replace(SIG, "csi:capacity", "<https://w3id.org/csi-graph/signature-capacity/present>"),
+        "csish:Signature-signed",
+        "csi:capacity",
+    ),
+    V(
+        "signature-capacity-wrong-scheme",
+        replace(SIG, "csi:capacity", "status:realised"),
+        "csish:Signature-capacity",
+        "csi:capacity",
+    ),
     # Announcements
     V(
         "announcement-about-no-contract",

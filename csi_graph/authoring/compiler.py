@@ -79,7 +79,10 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
         {"label", "kind", "organisation", "commitments_known", "comment", "sources"},
         {"label", "kind", "organisation", "sources"},
     ),
-    "signature": ({"id", "party", "signatory", "post", "date", "comment", "sources"}, {"sources"}),
+    "signature": (
+        {"id", "party", "signatory", "post", "capacity", "date", "comment", "sources"},
+        {"sources"},
+    ),
     "commitment": (
         {
             "id",
@@ -185,6 +188,8 @@ CONCEPT_NOUNS = {
     "quantity-kinds": "quantity kind",
     "quantity-bases": "quantity basis",
     "reliability": "reliability grade",
+    "capacities": "signature capacity",
+    "qualifiers": "value qualifier",
 }
 
 
@@ -418,6 +423,9 @@ class _Compiler:
             self.problem(node, where, f"unknown {noun} '{text}'{_suggest(text, choices, noun)}")
             return None
         return URIRef(found.iri)
+
+    def concept_iri(self, scheme: str, key: str) -> URIRef:
+        return URIRef(self.v.concept(scheme, key).iri)
 
     def concepts(self, node: Node | None, where: str, scheme: str) -> list[URIRef]:
         found = [self.concept(item, w, scheme) for item, w in self.items(node, where)]
@@ -864,7 +872,7 @@ class _Compiler:
                     f"duplicate signature '{_local(iri)}' (already at line {self.lines[str(iri)]}); give it its own id",
                 )
                 continue
-            self.describe(iri, e, C("Signature"))
+            self.describe(iri, e, C("SigningParticipation"))
             self.graph.add((iri, C("inContract"), URIRef(f"{DATA_BASE}contract/{self.contract_id}")))
             if party is not None:
                 self.graph.add((iri, C("signedFor"), party))
@@ -877,6 +885,22 @@ class _Compiler:
                     if found is not None:
                         self.graph.add((iri, predicate, found))
             claims: list[URIRef] = []
+            # signed, or present (« en présence de »); sources may disagree on which
+            capacity = e.get("capacity") or Scalar(e.line, e.column, "signatory")
+            self.value_or_claims(
+                capacity,
+                f"{where}.capacity",
+                iri,
+                C("capacity"),
+                lambda node, w: self.concept(node, w, "capacities"),
+                f"signature-{_local(iri)}-capacity",
+                claims,
+            )
+            # A certain signature is a csi:Signature; a presence, or a disputed capacity, is only a
+            # csi:SigningParticipation (its superclass).
+            signed = (iri, C("capacity"), self.concept_iri("capacities", "signatory")) in self.graph
+            self.graph.remove((iri, RDF.type, C("SigningParticipation")))
+            self.graph.add((iri, RDF.type, C("Signature" if signed else "SigningParticipation")))
             if e.get("date") is not None:
                 slug = f"signature-{_local(iri)}-date"
                 self.value_or_claims(

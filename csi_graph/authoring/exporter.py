@@ -226,7 +226,8 @@ class _Exporter:
 
     def signatures(self, party_order: list[str]) -> list[dict]:
         rows = []
-        for signature in self.g.subjects(RDF.type, C("Signature")):
+        participations = set(self.g.subjects(RDF.type, C("SigningParticipation")))
+        for signature in participations | set(self.g.subjects(RDF.type, C("Signature"))):
             party = self.g.value(signature, C("signedFor"))
             party_key = self.key(party, f"party/{self.cid}") if party is not None else None
             rank = party_order.index(party_key) if party_key in party_order else len(party_order)
@@ -244,6 +245,13 @@ class _Exporter:
             self.put(entry, "signatory", self.key(signatory, "person") if signatory else None)
             post = self.g.value(signature, C("signatoryPost"))
             self.put(entry, "post", self.key(post, "post") if post else None)
+            capacity = self.value_or_claims(signature, C("capacity"))
+            if isinstance(capacity, dict):
+                for alternative in capacity["disputed"]:
+                    alternative["value"] = self.v.key_of("capacities", alternative["value"])
+                entry["capacity"] = capacity
+            elif capacity != self.v.concept("capacities", "signatory").iri:
+                self.put(entry, "capacity", self.v.key_of("capacities", capacity) if capacity else None)
             self.put(entry, "date", self.value_or_claims(signature, DCTERMS.date))
             out.append(self.common(entry, signature))
         return out

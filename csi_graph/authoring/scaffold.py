@@ -28,6 +28,8 @@ _LISTED = [
     ("statuses", "commitments: status: status", "statuses of a commitment's dated follow-up"),
     ("contract-statuses", "contract: status", "statuses of a contract"),
     ("reliability", "sources: reliability", "reliability grades (write the grade, e.g. B+)"),
+    ("capacities", "signatures: capacity", "signed, or present (« en présence de »); default signatory"),
+    ("qualifiers", "quantities: qualifier", "approximate, at least, at most"),
 ]
 
 TEMPLATE = """\
