@@ -13,6 +13,7 @@ PROLOGUE = """
 BASE <https://w3id.org/csi-graph/id/>
 PREFIX csi: <https://w3id.org/csi-graph/ontology#>
 PREFIX theme: <https://w3id.org/csi-graph/theme/>
+PREFIX ctype: <https://w3id.org/csi-graph/commitment-type/>
 PREFIX rel: <https://w3id.org/csi-graph/reliability/>
 PREFIX status: <https://w3id.org/csi-graph/status/>
 PREFIX unit: <https://w3id.org/csi-graph/unit/>
@@ -63,6 +64,7 @@ CLAIMS = (
     f"prov:wasDerivedFrom {SRC2} . }}"
 )
 HIST = "<contract-status/testville-2030/1>"
+AXIS = "<axis/testville-2030/1>"
 # A register entry that knows only a title, a state and a source: valid, with information results.
 MINIMAL = (
     '<contract/minimal-2031> a csi:IntegratedSecurityContract ; dct:identifier "minimal-2031" ; '
@@ -270,6 +272,17 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Signature-capacity",
         "csi:capacity",
     ),
+    # Stated axes
+    V("axis-without-contract", drop(AXIS, "csi:inContract"), "csish:Axis-contract", "csi:inContract"),
+    V("axis-without-label", drop(AXIS, "rdfs:label"), "csish:Axis-label", "rdfs:label"),
+    V(
+        "axis-theme-wrong-scheme",
+        replace(AXIS, "csi:theme", "ctype:staffing"),
+        "csish:Axis-theme",
+        "csi:theme",
+    ),
+    V("axis-position-zero", replace(AXIS, "schema:position", "0"), "csish:Axis-position", "schema:position"),
+    V("axis-without-source", drop(AXIS, "prov:wasDerivedFrom"), "csish:Axis-source", "prov:wasDerivedFrom"),
     # Announcements
     V(
         "announcement-about-no-contract",

@@ -61,6 +61,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "description",
             "status",
             "history",
+            "axes",
             "rank",
             "renews",
             "commitments_known",
@@ -136,6 +137,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "claim": ({"value", "sources", "comment"}, {"value", "sources"}),
     "history": ({"status", "date", "description", "comment", "sources"}, {"status", "date", "sources"}),
+    "axis": ({"label", "themes", "comment", "sources"}, {"label", "sources"}),
     "announcement": (
         {"date", "stated_by", "relates_to", "description", "quantities", "comment", "sources"},
         {"description", "sources"},
@@ -776,6 +778,7 @@ class _Compiler:
             if body is not None:
                 self.graph.add((iri, C("followUpBody"), body))
         subjects += self.history(e.get("history"), iri)
+        subjects += self.axes(e.get("axes"), iri)
         self.comment(iri, e, "contract")
         return subjects
 
@@ -824,6 +827,25 @@ class _Compiler:
             self.problem(node, where, f"'{text}' is not true or false")
             return None
         return Literal(text == "true")
+
+    def axes(self, node: Node | None, contract: URIRef) -> list[URIRef]:
+        """The axes or volets a source says the contract covers, apart from its commitments."""
+        subjects = []
+        for n, (item, where) in enumerate(self.items(node, "contract.axes"), start=1):
+            e = self.entry(item, where, "axis")
+            if e is None:
+                continue
+            iri = URIRef(f"{DATA_BASE}axis/{self.contract_id}/{n}")
+            self.describe(iri, e, C("Axis"))
+            self.graph.add((iri, C("inContract"), contract))
+            self.graph.add((iri, POSITION, Literal(n)))
+            self.labels(iri, e, where)
+            for theme in self.concepts(e.get("themes"), f"{where}.themes", "themes"):
+                self.graph.add((iri, C("theme"), theme))
+            self.comment(iri, e, where)
+            self.sources(e, where, iri)
+            subjects.append(iri)
+        return subjects
 
     def history(self, node: Node | None, contract: URIRef) -> list[URIRef]:
         """Dated states of the contract (announced, negotiating, signed, refused...), each sourced."""

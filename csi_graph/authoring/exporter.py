@@ -196,7 +196,16 @@ class _Exporter:
         if body is not None:
             out["follow_up_body"] = self.key(body, "instrument")
         self.put(out, "history", self.history())
+        self.put(out, "axes", self.axes())
         return self.common(out, k)
+
+    def axes(self) -> list[dict]:
+        out = []
+        for axis in self.numbered(list(self.g.subjects(RDF.type, C("Axis"))), f"axis/{self.cid}/"):
+            entry: dict = {"label": self.texts(axis, RDFS.label)}
+            self.put(entry, "themes", self.concept(axis, C("theme"), "themes"))
+            out.append(self.common(entry, axis))
+        return out
 
     def history(self) -> list[dict]:
         out = []
