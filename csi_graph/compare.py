@@ -87,10 +87,12 @@ SELECT ?contract ?kind (COUNT(DISTINCT ?commitment) AS ?n) WHERE {
 _TARGETS = """
 SELECT DISTINCT ?contract ?commitment ?cid ?kind ?quantity ?qkind ?basis ?value ?unit ?deadline ?cdeadline WHERE {
     ?commitment a csi:Commitment ; csi:inContract ?contract ; dct:identifier ?cid ; csi:targetQuantity ?quantity .
-    ?quantity schema:value ?value ; csi:unit ?unit ; csi:quantityKind ?qkind .
+    ?quantity csi:unit ?unit ; csi:quantityKind ?qkind .
+    # a value, or each value sources dispute (csi:Claim); likewise the deadline
+    { ?quantity schema:value ?value } UNION { ?v rdf:subject ?quantity ; rdf:predicate schema:value ; rdf:object ?value }
     OPTIONAL { ?commitment csi:committedBy/csi:partyKind ?kind }
     OPTIONAL { ?quantity csi:quantityBasis ?basis }
-    OPTIONAL { ?quantity csi:deadline ?deadline }
+    OPTIONAL { { ?quantity csi:deadline ?deadline } UNION { ?d rdf:subject ?quantity ; rdf:predicate csi:deadline ; rdf:object ?deadline } }
     OPTIONAL { ?commitment csi:deadline ?cdeadline }
 }"""
 _SOURCES = """
@@ -445,6 +447,8 @@ class _Queries:
                 t.kind,
                 order.index(t.contract),
                 _natural(t.quantity),
+                _natural(t.value),  # a figure whose value or deadline sources dispute has a row each
+                t.deadline or "",
             ),
         )
 

@@ -53,6 +53,7 @@ DEP = "<territory/departement/99>"
 SRC = "<https://example.org/testville/announcement>"
 SRC2 = "<https://example.org/testville/follow-up>"
 ANN = "<announcement/testville-2030/1>"
+QA = "<quantity/testville-2030/announcement-1-1>"
 CLAIM = "<claim/testville-2030/signature-state-1-date-1>"
 CLAIM2 = "<claim/testville-2030/signature-state-1-date-2>"
 # The signature's date disputed by two sourced claims instead of stated: valid as it is.
@@ -272,6 +273,48 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Signature-capacity",
         "csi:capacity",
     ),
+    # Figures: values, ranges, qualifiers, baselines, relations
+    V("figure-without-value", drop(Q, "schema:value"), "csish:QuantityFigureShape", None),
+    V(
+        "range-upside-down",
+        drop(Q, "schema:value") + ";" + add(f"{Q} schema:minValue 9 ; schema:maxValue 5 ."),
+        "csish:Quantity-rangeOrder",
+        None,
+    ),
+    V("range-min-as-text", add(f'{Q} schema:minValue "5" .'), "csish:Quantity-min", "schema:minValue"),
+    V("range-max-negative", add(f"{Q} schema:maxValue -1 ."), "csish:Quantity-max", "schema:maxValue"),
+    V(
+        "relative-change-in-posts",
+        add(f"{Q} csi:quantityBasis <https://w3id.org/csi-graph/quantity-basis/relative> ."),
+        "csish:QuantityRelativeShape",
+        None,
+    ),
+    V(
+        "qualifier-wrong-scheme",
+        add(f"{Q} csi:valueQualifier unit:post ."),
+        "csish:Quantity-qualifier",
+        "csi:valueQualifier",
+    ),
+    V("baseline-not-a-figure", add(f"{Q} csi:baseline {PLAN} ."), "csish:Quantity-baseline", "csi:baseline"),
+    V(
+        "part-of-and-same-target",
+        add(f"{Q} csi:partOf {QA} ; csi:sameTargetAs {QA} ."),
+        "csish:Quantity-partOf",
+        "csi:partOf",
+    ),
+    V(
+        "same-target-not-a-figure",
+        add(f"{Q} csi:sameTargetAs {PLAN} ."),
+        "csish:Quantity-sameTarget",
+        "csi:sameTargetAs",
+    ),
+    V(
+        "figure-stated-by-a-plan",
+        add(f"{Q} csi:statedBy {PLAN} ."),
+        "csish:Quantity-statedBy",
+        "csi:statedBy",
+    ),
+    V("figure-date-as-text", add(f'{Q} dct:date "2030" .'), "csish:Quantity-date", "dct:date"),
     # Stated axes
     V("axis-without-contract", drop(AXIS, "csi:inContract"), "csish:Axis-contract", "csi:inContract"),
     V("axis-without-label", drop(AXIS, "rdfs:label"), "csish:Axis-label", "rdfs:label"),
@@ -790,7 +833,7 @@ COUNTER_EXAMPLES: list[CounterExample] = [
             f"csi:quantityKind qkind:cameras ; prov:wasDerivedFrom {SRC} ."
         ),
         "csish:Quantity-used",
-        "^csi:targetQuantity",
+        "(^csi:targetQuantity|^csi:baseline)",
     ),
     W(
         "orphan-instrument",

@@ -79,3 +79,76 @@ def test_volet_coverage_tells_commitments_axes_zero_and_unknown_apart(shipped, g
         ), row
     # The shipped data shows each case at least once: the distinction is made on real contracts.
     assert {row["state"] for row in rows} == {"commitments", "axis-stated", "zero", "unknown"}
+
+
+# ---------------------------------------------------------------------- figures and totals
+
+SCHEMA = "http://schema.org/"
+KINDS = {
+    "https://w3id.org/csi-graph/quantity-kind/national-police-staff": "National police staff",
+    "https://w3id.org/csi-graph/quantity-kind/municipal-police-staff": "Municipal police staff",
+    "https://w3id.org/csi-graph/quantity-kind/cameras": "Video-protection cameras",
+}
+ADDITIONAL = URIRef("https://w3id.org/csi-graph/quantity-basis/additional")
+
+
+def recount_totals(graph) -> dict[tuple[str, str], float]:
+    """Each target once: parts and later statements of the same target are left out."""
+    totals: dict[tuple[str, str], float] = {}
+    for commitment in graph.subjects(RDF.type, C("Commitment")):
+        contract = identifier(graph, graph.value(commitment, C("inContract")))
+        for q in graph.objects(commitment, C("targetQuantity")):
+            kind, value = str(graph.value(q, C("quantityKind"))), graph.value(q, URIRef(SCHEMA + "value"))
+            if kind not in KINDS or graph.value(q, C("quantityBasis")) != ADDITIONAL or value is None:
+                continue
+            if graph.value(q, C("partOf")) is not None:
+                continue
+            same = set(graph.objects(q, C("sameTargetAs"))) | set(graph.subjects(C("sameTargetAs"), q))
+            if any(
+                str(o) < str(q)
+                and graph.value(o, C("quantityBasis")) == ADDITIONAL
+                and graph.value(o, URIRef(SCHEMA + "value")) is not None
+                for o in same
+            ):
+                continue
+            key = (contract, KINDS[kind])
+            totals[key] = totals.get(key, 0) + float(value.toPython())
+    return totals
+
+
+def test_totals_count_each_target_once(shipped, graph):
+    rows = shipped.query("per-capita").to_dicts()
+    found = {(r["identifier"], r["measures"]): r["total"] for r in rows}
+    expected = recount_totals(graph)
+    assert {k: float(v) for k, v in found.items() if v is not None} == expected
+    # No figure known is no total, never 0.
+    assert all(v is None for k, v in found.items() if k not in expected)
+
+
+def test_toulouse_total_is_its_largest_promise_not_the_sum_of_its_figures(shipped, graph):
+    """111 posts, of which 45 by 2020 and 15 + 15 for two neighbourhoods: a total of 111, not 297."""
+    figures = [
+        float(graph.value(q, URIRef(SCHEMA + "value")).toPython())
+        for c in graph.subjects(
+            C("inContract"), URIRef("https://w3id.org/csi-graph/id/contract/toulouse-2020")
+        )
+        for q in graph.objects(c, C("targetQuantity"))
+        if str(graph.value(q, C("quantityKind"))).endswith("national-police-staff")
+        and graph.value(q, URIRef(SCHEMA + "value")) is not None
+    ]
+    total = next(
+        r["total"]
+        for r in shipped.query("per-capita", contract="toulouse-2020").to_dicts()
+        if r["measures"] == "National police staff"
+    )
+    assert len(figures) > 1 and float(total) == max(figures) < sum(figures)
+
+
+def test_model_queries_are_the_same_on_both_stores(shipped):
+    from conftest import normalised
+
+    from csi_graph.loader import load
+
+    oxigraph = load(store="oxigraph")
+    for name in ("per-capita", "volet-coverage"):
+        assert normalised(oxigraph.query(name)) == normalised(shipped.query(name)), name

@@ -28,6 +28,8 @@ SCHEMA = PREFIXES["schema"]
 IGEO = PREFIXES["igeo"]
 POSITION = URIRef(SCHEMA + "position")
 VALUE = URIRef(SCHEMA + "value")
+MIN_VALUE = URIRef(SCHEMA + "minValue")
+MAX_VALUE = URIRef(SCHEMA + "maxValue")
 WITHIN = URIRef(SCHEMA + "containedInPlace")
 CODE = URIRef(IGEO + "codeINSEE")
 IGEO_COMMUNE = URIRef(IGEO + "Commune")
@@ -112,9 +114,27 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
         {"id", "label", "themes", "types", "sources"},  # party: checked with the list of parties
     ),
     "quantity": (
-        {"value", "unit", "kind", "basis", "deadline", "label", "comment", "sources"},
-        {"value", "unit", "kind"},
+        {
+            "value",
+            "min",
+            "max",
+            "qualifier",
+            "unit",
+            "kind",
+            "basis",
+            "baseline",
+            "date",
+            "deadline",
+            "stated_by",
+            "part_of",
+            "same_target_as",
+            "label",
+            "comment",
+            "sources",
+        },
+        {"unit", "kind"},
     ),
+    "baseline": ({"value", "min", "max", "qualifier", "date", "label", "comment", "sources"}, set()),
     "item": ({"label", "sources"}, {"label"}),
     "status": (
         {"status", "date", "instruments", "description", "comment", "sources"},
@@ -227,6 +247,8 @@ class _Compiler:
         self.defined: dict[str, dict[str, tuple[URIRef, int]]] = {}
         self.contract_id = "contract"
         self.commitment_ids: dict[str, URIRef] = {}
+        self.quantity_keys: dict[str, URIRef] = {}  # "state-01-1" -> the figure's IRI
+        self.pending: list[tuple[URIRef, URIRef, Node, str]] = []
         self.sections: list[tuple[str, list[URIRef]]] = []
 
     # ------------------------------------------------------------------ the file
@@ -262,6 +284,7 @@ class _Compiler:
         signatures = self.signatures(top.get("signatures"))
         commitments = self.commitments(top.get("commitments"))
         announcements = self.announcements(top.get("announcements"))
+        self.resolve_pending()
         self.sections = [
             ("The contract", contract),
             ("Parties", parties),
@@ -1114,32 +1137,127 @@ class _Compiler:
     def quantities(
         self, e: Mapping, where: str, commitment: URIRef, identifier: str, sources: list[URIRef]
     ) -> list[URIRef]:
+        """The figures of a commitment or an announcement, each a csi:Quantity with its own sources."""
         subjects = []
         for n, q, item_where in self.numbered(e, where, "quantities", "quantity"):
             iri = URIRef(f"{DATA_BASE}quantity/{self.contract_id}/{identifier}-{n}")
             self.describe(iri, q, C("Quantity"))
+            self.quantity_keys[f"{identifier}-{n}"] = iri
             self.graph.add((commitment, C("targetQuantity"), iri))
             self.add_texts(iri, RDFS.label, self.texts(q.get("label"), f"{item_where}.label", need_fr=False))
-            value = self.number(q.get("value"), f"{item_where}.value")
-            if value is not None:
-                self.graph.add((iri, VALUE, value))
+            claims: list[URIRef] = []
+            concepts = {}
             for key, predicate, scheme in (
                 ("unit", C("unit"), "units"),
                 ("kind", C("quantityKind"), "quantity-kinds"),
                 ("basis", C("quantityBasis"), "quantity-bases"),
             ):
                 if q.get(key) is not None:
-                    concept = self.concept(q.get(key), f"{item_where}.{key}", scheme)
-                    if concept is not None:
-                        self.graph.add((iri, predicate, concept))
+                    concepts[key] = self.concept(q.get(key), f"{item_where}.{key}", scheme)
+                    if concepts[key] is not None:
+                        self.graph.add((iri, predicate, concepts[key]))
+            maintained = concepts.get("basis") == self.concept_iri("quantity-bases", "maintained")
+            self.figure(q, item_where, iri, f"quantity-{identifier}-{n}", claims, optional=maintained)
             if q.get("deadline") is not None:
-                deadline = self.date(q.get("deadline"), f"{item_where}.deadline")
-                if deadline is not None:
-                    self.graph.add((iri, C("deadline"), deadline))
+                self.value_or_claims(
+                    q.get("deadline"),
+                    f"{item_where}.deadline",
+                    iri,
+                    C("deadline"),
+                    self.date,
+                    f"quantity-{identifier}-{n}-deadline",
+                    claims,
+                )
+            for agent in self.agents(q.get("stated_by"), f"{item_where}.stated_by"):
+                self.graph.add((iri, C("statedBy"), agent))
+            for key, predicate in (("part_of", C("partOf")), ("same_target_as", C("sameTargetAs"))):
+                for ref, ref_where in self.items(q.get(key), f"{item_where}.{key}"):
+                    self.pending.append((iri, predicate, ref, ref_where))
             self.comment(iri, q, item_where)
-            self.sources(q, item_where, iri, default=sources)
+            own = self.sources(q, item_where, iri, default=sources)
             subjects.append(iri)
+            if q.get("baseline") is not None:
+                subjects += self.baseline(q.get("baseline"), f"{item_where}.baseline", iri, concepts, own)
+            subjects += claims
         return subjects
+
+    def figure(
+        self, q: Mapping, where: str, iri: URIRef, slug: str, claims: list[URIRef], optional: bool = False
+    ) -> None:
+        """A value (``value:``, possibly disputed), or a range (``min:`` and/or ``max:``), and its qualifier."""
+        given = [key for key in ("value", "min", "max") if q.get(key) is not None]
+        if "value" in given and len(given) > 1:
+            self.problem(q, where, "give either value: (one figure) or min: and max: (a range), not both")
+        elif not given and not optional:
+            self.problem(
+                q,
+                where,
+                "missing key 'value': give the figure the source states (value: 10), or a range (min: 29, max: 30)",
+            )
+        if q.get("value") is not None:
+            self.value_or_claims(q.get("value"), f"{where}.value", iri, VALUE, self.number, slug, claims)
+        bounds = {}
+        for key, predicate in (("min", MIN_VALUE), ("max", MAX_VALUE)):
+            if q.get(key) is not None:
+                bounds[key] = self.number(q.get(key), f"{where}.{key}")
+                if bounds[key] is not None:
+                    self.graph.add((iri, predicate, bounds[key]))
+        low, high = bounds.get("min"), bounds.get("max")
+        if low is not None and high is not None and low.toPython() > high.toPython():
+            self.problem(
+                q.get("min"),
+                f"{where}.min",
+                f"the range runs from {bounds['min']} to {bounds['max']}: min must not exceed max",
+            )
+        if q.get("qualifier") is not None:
+            qualifier = self.concept(q.get("qualifier"), f"{where}.qualifier", "qualifiers")
+            if qualifier is not None:
+                self.graph.add((iri, C("valueQualifier"), qualifier))
+        if q.get("date") is not None:
+            date = self.date(q.get("date"), f"{where}.date")
+            if date is not None:
+                self.graph.add((iri, DCTERMS.date, date))
+
+    def baseline(
+        self, node: Node, where: str, target: URIRef, concepts: dict, sources: list[URIRef]
+    ) -> list[URIRef]:
+        """The level a target starts from (« de 46 à 76 »): a quantity of the same unit and kind."""
+        b = self.entry(node, where, "baseline")
+        if b is None:
+            return []
+        iri = URIRef(f"{target}-baseline")
+        self.describe(iri, b, C("Quantity"))
+        self.graph.add((target, C("baseline"), iri))
+        for key, predicate in (("unit", C("unit")), ("kind", C("quantityKind"))):
+            if concepts.get(key) is not None:
+                self.graph.add((iri, predicate, concepts[key]))
+        self.graph.add((iri, C("quantityBasis"), self.concept_iri("quantity-bases", "total")))
+        self.add_texts(iri, RDFS.label, self.texts(b.get("label"), f"{where}.label", need_fr=False))
+        claims: list[URIRef] = []
+        self.figure(b, where, iri, f"{_local(iri)}", claims)
+        self.comment(iri, b, where)
+        self.sources(b, where, iri, default=sources)
+        return [iri, *claims]
+
+    def resolve_pending(self) -> None:
+        """Relations between figures, once every figure of the file is known."""
+        for subject, predicate, node, where in self.pending:
+            key = self.text(node, where)
+            if key is None:
+                continue
+            target = self.quantity_keys.get(key)
+            if target is None:
+                known = sorted(self.quantity_keys)
+                self.problem(
+                    node,
+                    where,
+                    f"'{key}' is not a figure of this contract: name it by its commitment id and number "
+                    f"(state-01-2 for the second figure of state-01){_suggest(key, known)}",
+                )
+            elif target == subject:
+                self.problem(node, where, f"'{key}' is this figure itself")
+            else:
+                self.graph.add((subject, predicate, target))
 
     def commitment_items(
         self, e: Mapping, where: str, commitment: URIRef, sources: list[URIRef]

@@ -18,6 +18,8 @@ from csi_graph.authoring.compiler import (
     CODE,
     COMMITMENT_LINKS,
     IGEO_COMMUNE,
+    MAX_VALUE,
+    MIN_VALUE,
     POSITION,
     VALUE,
     WITHIN,
@@ -351,8 +353,7 @@ class _Exporter:
         for q in self.numbered(
             self.g.objects(commitment, C("targetQuantity")), f"quantity/{self.cid}/{identifier}-"
         ):
-            entry: dict = {}
-            self.put(entry, "value", self.literal(q, VALUE))
+            entry = self.figure(q)
             for key, predicate, scheme in (
                 ("unit", C("unit"), "units"),
                 ("kind", C("quantityKind"), "quantity-kinds"),
@@ -360,13 +361,39 @@ class _Exporter:
             ):
                 found = self.concept(q, predicate, scheme)
                 self.put(entry, key, found[0] if found else None)
-            self.put(entry, "deadline", self.literal(q, C("deadline")))
+            self.put(entry, "deadline", self.value_or_claims(q, C("deadline")))
+            self.put(entry, "stated_by", self.agent_keys(q, C("statedBy")))
+            for key, predicate in (("part_of", C("partOf")), ("same_target_as", C("sameTargetAs"))):
+                self.put(entry, key, self.keys(q, predicate, f"quantity/{self.cid}"))
+            baseline = self.g.value(q, C("baseline"))
+            if baseline is not None:
+                if baseline != URIRef(f"{q}-baseline"):
+                    raise ExportError(
+                        f"the baseline of {shorten(str(q))} must be <{shorten(str(q))[1:-1]}-baseline>"
+                    )
+                found = self.figure(baseline)
+                self.put(found, "label", self.texts(baseline, RDFS.label))
+                found = self.common(found, baseline)
+                if found.get("sources") == self.sources(q):
+                    found.pop("sources")
+                entry["baseline"] = found
             self.put(entry, "label", self.texts(q, RDFS.label))
             self.common(entry, q)
             if entry.get("sources") == sources:
                 entry.pop("sources")
             out.append(entry)
         return out
+
+    def figure(self, q) -> dict:
+        """value (or its dispute), min, max, qualifier, date: what a target and a baseline share."""
+        entry: dict = {}
+        self.put(entry, "value", self.value_or_claims(q, VALUE))
+        self.put(entry, "min", self.literal(q, MIN_VALUE))
+        self.put(entry, "max", self.literal(q, MAX_VALUE))
+        qualifier = self.concept(q, C("valueQualifier"), "qualifiers")
+        self.put(entry, "qualifier", qualifier[0] if qualifier else None)
+        self.put(entry, "date", self.literal(q, DCTERMS.date))
+        return entry
 
     def items(self, commitment, sources: list[str]) -> list[dict]:
         out = []
