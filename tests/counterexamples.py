@@ -66,6 +66,7 @@ CLAIMS = (
 )
 HIST = "<contract-status/testville-2030/1>"
 AXIS = "<axis/testville-2030/1>"
+NOTE = "<commitment/testville-2030/state-01/note-1>"
 # A register entry that knows only a title, a state and a source: valid, with information results.
 MINIMAL = (
     '<contract/minimal-2031> a csi:IntegratedSecurityContract ; dct:identifier "minimal-2031" ; '
@@ -315,6 +316,11 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csi:statedBy",
     ),
     V("figure-date-as-text", add(f'{Q} dct:date "2030" .'), "csish:Quantity-date", "dct:date"),
+    # Notes
+    V("note-on-two-resources", add(f"{NOTE} csi:noteOn {K} ."), "csish:Note-on", "csi:noteOn"),
+    V("note-without-text", drop(NOTE, "dct:description"), "csish:Note-text", "dct:description"),
+    V("note-date-as-text", replace(NOTE, "dct:date", '"2031"'), "csish:Note-date", "dct:date"),
+    V("note-without-source", drop(NOTE, "prov:wasDerivedFrom"), "csish:Note-source", "prov:wasDerivedFrom"),
     # Stated axes
     V("axis-without-contract", drop(AXIS, "csi:inContract"), "csish:Axis-contract", "csi:inContract"),
     V("axis-without-label", drop(AXIS, "rdfs:label"), "csish:Axis-label", "rdfs:label"),

@@ -73,17 +73,18 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "period",
             "follow_up_body",
             "comment",
+            "notes",
             "sources",
         },
         {"id", "title", "status", "sources"},
     ),
     "period": ({"label", "start", "end", "comment", "sources"}, {"sources"}),
     "party": (
-        {"label", "kind", "organisation", "commitments_known", "comment", "sources"},
+        {"label", "kind", "organisation", "commitments_known", "comment", "notes", "sources"},
         {"label", "kind", "organisation", "sources"},
     ),
     "signature": (
-        {"id", "party", "signatory", "post", "capacity", "date", "comment", "sources"},
+        {"id", "party", "signatory", "post", "capacity", "date", "comment", "notes", "sources"},
         {"sources"},
     ),
     "commitment": (
@@ -109,6 +110,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "items",
             "status",
             "comment",
+            "notes",
             "sources",
         },
         {"id", "label", "themes", "types", "sources"},  # party: checked with the list of parties
@@ -141,16 +143,22 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
         {"status", "date", "sources"},
     ),
     "instrument": (
-        {"kind", "label", "description", "territory", "comment", "sources"},
+        {"kind", "label", "description", "territory", "comment", "notes", "sources"},
         {"kind", "label", "sources"},
     ),
-    "organisation": ({"label", "kind", "territory", "comment", "sources"}, {"label", "kind", "sources"}),
+    "organisation": (
+        {"label", "kind", "territory", "comment", "notes", "sources"},
+        {"label", "kind", "sources"},
+    ),
     "post": (
-        {"label", "organisation", "role", "comment", "sources"},
+        {"label", "organisation", "role", "comment", "notes", "sources"},
         {"label", "organisation", "role", "sources"},
     ),
-    "person": ({"name", "given_name", "family_name", "comment", "sources"}, {"name", "sources"}),
-    "territory": ({"kind", "name", "insee", "within", "comment", "sources"}, {"kind", "name", "sources"}),
+    "person": ({"name", "given_name", "family_name", "comment", "notes", "sources"}, {"name", "sources"}),
+    "territory": (
+        {"kind", "name", "insee", "within", "comment", "notes", "sources"},
+        {"kind", "name", "sources"},
+    ),
     "source": (
         {"url", "label", "publisher", "issued", "reliability", "read_on", "comment"},
         {"url", "label", "reliability", "read_on"},
@@ -159,9 +167,10 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
     "history": ({"status", "date", "description", "comment", "sources"}, {"status", "date", "sources"}),
     "axis": ({"label", "themes", "comment", "sources"}, {"label", "sources"}),
     "announcement": (
-        {"date", "stated_by", "relates_to", "description", "quantities", "comment", "sources"},
+        {"date", "stated_by", "relates_to", "description", "quantities", "comment", "notes", "sources"},
         {"description", "sources"},
     ),
+    "note": ({"text", "date", "sources"}, {"text", "sources"}),
 }
 
 HINTS: dict[str, str] = {
@@ -182,7 +191,7 @@ HINTS: dict[str, str] = {
     "role": "give the post's role, for example prefet, procureur or maire",
     "name": "give the name as the source writes it",
     "url": "give the source's web address (https://...)",
-    "reliability": "grade the source: A official, A- near-official, B+ public broadcaster, B press, B- brief, C aggregator, C/D unconfirmed",
+    "reliability": "grade the source: A official, A- near-official, B+ public broadcaster, B press, B- brief, C aggregator, C/D unconfirmed, or ungraded",
     "read_on": "give the date you read the source, YYYY-MM-DD",
     "contract": "describe the contract under contract:",
     "parties": "describe the parties (at least two: for example the State and the city)",
@@ -249,6 +258,7 @@ class _Compiler:
         self.commitment_ids: dict[str, URIRef] = {}
         self.quantity_keys: dict[str, URIRef] = {}  # "state-01-1" -> the figure's IRI
         self.pending: list[tuple[URIRef, URIRef, Node, str]] = []
+        self.note_subjects: list[URIRef] = []
         self.sections: list[tuple[str, list[URIRef]]] = []
 
     # ------------------------------------------------------------------ the file
@@ -294,6 +304,7 @@ class _Compiler:
             ("Bodies and instruments the commitments create, keep or update", instruments),
             ("Organisations, posts and persons", organisations + posts + persons),
             ("Territories", territories),
+            ("Notes, each with its own source", self.note_subjects),
             ("Sources", sources),
         ]
         return CompiledContract(self.contract_id, self.file, self.graph, self.sections, self.lines)
@@ -609,9 +620,21 @@ class _Compiler:
             self.graph.add((subject, RDF.type, rdf_type))
 
     def comment(self, subject: URIRef, entry: Mapping, where: str) -> None:
+        """An editorial comment (no source), and the notes that state facts, each with its source."""
         self.add_texts(
             subject, RDFS.comment, self.texts(entry.get("comment"), _join(where, "comment"), need_fr=False)
         )
+        for n, note, note_where in self.numbered(entry, where, "notes", "note"):
+            iri = URIRef(f"{subject}/note-{n}")
+            self.describe(iri, note, C("Note"))
+            self.note_subjects.append(iri)
+            self.graph.add((iri, C("noteOn"), subject))
+            self.add_texts(iri, DCTERMS.description, self.texts(note.get("text"), f"{note_where}.text"))
+            if note.get("date") is not None:
+                date = self.date(note.get("date"), f"{note_where}.date")
+                if date is not None:
+                    self.graph.add((iri, DCTERMS.date, date))
+            self.sources(note, note_where, iri)
 
     def labels(
         self, subject: URIRef, entry: Mapping, where: str, key: str = "label", predicate=RDFS.label

@@ -141,7 +141,24 @@ class _Exporter:
 
     def common(self, out: dict, subject) -> dict:
         self.put(out, "comment", self.texts(subject, RDFS.comment))
+        self.put(out, "notes", self.notes(subject))
         self.put(out, "sources", self.sources(subject))
+        return out
+
+    def notes(self, subject) -> list[dict]:
+        found = list(self.g.subjects(C("noteOn"), subject))
+        if not found:
+            return []
+        if not str(subject).startswith(DATA_BASE):
+            raise ExportError(
+                f"a note on {shorten(str(subject))}: the authoring format takes notes on data resources only"
+            )
+        out = []
+        for note in self.numbered(found, f"{str(subject)[len(DATA_BASE) :]}/note-"):
+            entry: dict = {"text": self.texts(note, DCTERMS.description)}
+            self.put(entry, "date", self.literal(note, DCTERMS.date))
+            self.put(entry, "sources", self.sources(note))
+            out.append(entry)
         return out
 
     def value_or_claims(self, subject, predicate):
