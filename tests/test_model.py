@@ -152,3 +152,139 @@ def test_model_queries_are_the_same_on_both_stores(shipped):
     oxigraph = load(store="oxigraph")
     for name in ("per-capita", "volet-coverage"):
         assert normalised(oxigraph.query(name)) == normalised(shipped.query(name)), name
+
+
+# ---------------------------------------------------------------------- the register
+
+SIGNED = URIRef("https://w3id.org/csi-graph/contract-status/signed")
+
+
+def completeness(graph, contract) -> str:
+    commitments = set(graph.subjects(C("inContract"), contract)) & set(
+        graph.subjects(RDF.type, C("Commitment"))
+    )
+    if any(graph.value(r, C("statusOf")) in commitments for r in graph.subjects(RDF.type, C("StatusRecord"))):
+        return "follow-up"
+    if commitments:
+        return "commitments"
+    signatures = set(graph.subjects(C("inContract"), contract)) & set(
+        graph.subjects(RDF.type, C("Signature"))
+    )
+    if any(graph.value(s, C("signatory")) is not None for s in signatures):
+        return "signatories"
+    return "listed"
+
+
+def test_register_derives_completeness_and_date_precision(shipped, graph):
+    rows = {r["identifier"]: r for r in shipped.query("register").to_dicts()}
+    contracts = list(graph.subjects(RDF.type, C("IntegratedSecurityContract")))
+    assert set(rows) == {identifier(graph, k) for k in contracts}
+    for contract in contracts:
+        row = rows[identifier(graph, contract)]
+        assert row["completeness"] == completeness(graph, contract), row
+        rank = graph.value(contract, C("rank"))
+        assert row["rank"] == (rank.toPython() if rank is not None else None)
+        if row["date"] is not None:
+            length = len(str(row["date"]))
+            assert row["precision"] == {10: "day", 7: "month", 4: "year"}[length]
+    # Each level of completeness is met on real contracts, and each precision of date.
+    assert {r["completeness"] for r in rows.values()} == {"listed", "signatories", "commitments", "follow-up"}
+    assert {r["precision"] for r in rows.values()} >= {"day", "month", "year"}
+
+
+def signed_dates(graph) -> dict[str, str | None]:
+    """Each signed contract's earliest date, as written (day, month or year), or None."""
+    out = {}
+    broader = dict(graph.subject_objects(URIRef(SKOS + "broader")))
+    for contract in graph.subjects(RDF.type, C("IntegratedSecurityContract")):
+        status = graph.value(contract, C("contractStatus"))
+        while status in broader and status != SIGNED:
+            status = broader[status]
+        if status != SIGNED:
+            continue
+        dates = []
+        for part in graph.subjects(C("inContract"), contract):
+            types = set(graph.objects(part, RDF.type))
+            if C("Signature") in types:
+                dates += [str(d) for d in graph.objects(part, URIRef(DCT + "date"))]
+                for claim in graph.subjects(RDF.subject, part):
+                    if graph.value(claim, RDF.predicate) == URIRef(DCT + "date"):
+                        dates.append(str(graph.value(claim, RDF.object)))
+            if C("ContractStatusRecord") in types:
+                state = graph.value(part, C("contractStatus"))
+                while state in broader and state != SIGNED:
+                    state = broader[state]
+                if state == SIGNED:
+                    dates.append(str(graph.value(part, URIRef(DCT + "date"))))
+        out[identifier(graph, contract)] = min(dates) if dates else None
+    return out
+
+
+def test_signed_by_a_date_counts_certain_possible_and_undated(shipped, graph):
+    dates = signed_dates(graph)
+    known = sorted({d for d in dates.values() if d})
+    for limit in [f"{known[0][:4]}-01-01", *(f"{d[:4]}-06-30" for d in known), "2100-01-01"]:
+        row = shipped.query("signed-by", date=limit).to_dicts()[0]
+        certain = sum(
+            1 for d in dates.values() if d and (d + "-12-31"[len(d) - 4 :] if len(d) < 10 else d) <= limit
+        )
+        perhaps = sum(
+            1
+            for d in dates.values()
+            if d and len(d) < 10 and d + "-01-01"[: 10 - len(d)] <= limit < d + "-12-31"[len(d) - 4 :]
+        )
+        assert (int(row["signed"]), int(row["perhaps"]), int(row["undated"])) == (
+            certain,
+            perhaps,
+            sum(1 for d in dates.values() if d is None),
+        ), limit
+    assert int(shipped.query("signed-by", date="2100-01-01").to_dicts()[0]["signed"]) == len(
+        [d for d in dates.values() if d]
+    )
+
+
+MINIMAL = """\
+# SYNTHETIC TEST FIXTURE: an invented register entry, as small as the format allows.
+contract:
+  id: testville-2031
+  title: {fr: "Contrat de sécurité intégrée de Testville (fictif)"}
+  status: signed
+  rank: 120
+  territories: [testville]
+  history:
+    - {status: signed, date: 2031-03, sources: [register]}
+  sources: [register]
+territories:
+  testville: {kind: territory, name: {fr: "Testville"}, sources: [register]}
+sources:
+  register:
+    url: "https://example.org/testville/register"
+    label: {fr: "Liste fictive"}
+    reliability: ungraded
+    read_on: 2026-01-01
+"""
+
+
+def test_a_minimal_register_entry_builds_with_information_only(tmp_path):
+    from csi_graph.authoring import build
+    from csi_graph.loader import load
+
+    path = tmp_path / "testville-2031.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    report = build([path], tmp_path / "out", context=[])
+    assert report.conforms, report.to_text()
+    assert {r.severity for r in report.results} == {"Info"}
+    gaps = {r.shape for r in report.results}
+    assert {
+        "csish:Contract-parties",
+        "csish:ContractSignaturesShape",
+        "csish:Contract-commitmentsRecommended",
+    } <= gaps
+    row = load([tmp_path / "out" / "testville-2031.ttl"], contracts=False).query("register").to_dicts()[0]
+    assert (row["state"], str(row["date"]), row["precision"], row["rank"], row["completeness"]) == (
+        "Signed",
+        "2031-03",
+        "month",
+        120,
+        "listed",
+    )

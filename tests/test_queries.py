@@ -237,7 +237,7 @@ def test_reciprocity(shipped):
 
 def test_construct_and_ask(shipped):
     graph = shipped.query("commitment-graph").graph
-    assert len(graph) == 20
+    assert len(graph) == 21  # Chambéry state-01 and its figure (now with its basis, « supplémentaires »)
     assert shipped.query("has-realisation").boolean is True
     assert shipped.query("has-realisation", contract="nowhere-2030").boolean is False
 
