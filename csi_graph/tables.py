@@ -214,6 +214,7 @@ TYPE_NS = BASE + "commitment-type/"
 STATUS_NS = BASE + "status/"
 ACTOR_NS = BASE + "actor-kind/"
 ROLE_NS = BASE + "role/"
+CAPACITY_NS = BASE + "signature-capacity/"
 UNIT_NS = BASE + "unit/"
 QKIND_NS = BASE + "quantity-kind/"
 RELIABILITY_NS = BASE + "reliability/"
@@ -476,9 +477,11 @@ SIGNATORIES = Table(
 SELECT ?iri ?contract ?contract_iri (MIN(?party_) AS ?party) (MIN(?party_fr) AS ?party_label_fr)
        (MIN(?person_) AS ?person) (MIN(?name) AS ?person_name) (MIN(?post_) AS ?post)
        (MIN(?post_fr) AS ?post_label_fr) (MIN(?post_en) AS ?post_label_en) (MIN(?role_) AS ?role)
-       (MIN(?date_) AS ?date) (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
+       (MIN(?date_) AS ?date) (MIN(?capacity_) AS ?capacity)
+       (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources)
 WHERE {
   ?iri a csi:Signature ; csi:inContract ?contract_iri .
+  OPTIONAL { ?iri csi:capacity ?capacity_ }
   ?contract_iri dct:identifier ?contract .
   OPTIONAL { ?iri csi:signedFor ?party_ OPTIONAL { ?party_ rdfs:label ?party_fr FILTER(lang(?party_fr) = "fr") } }
   OPTIONAL { ?iri csi:signatory ?person_ OPTIONAL { ?person_ foaf:name ?name } }
@@ -567,6 +570,18 @@ ORDER BY ?contract ?iri
             "2021-09-22",
             predicate="http://purl.org/dc/terms/date",
             value="temporal",
+        ),
+        Column(
+            "capacity",
+            "string",
+            "Qualité",
+            "Qualité à la signature (code du thésaurus signature-capacity : signatory) ; une personne seulement "
+            "présente n'est pas dans ce tableau. / Capacity at the signing (code); a person only present is not "
+            "in this table.",
+            "signatory",
+            predicate=CSI + "capacity",
+            value="code",
+            scheme=CAPACITY_NS,
         ),
         _sources(_CHAMBERY_SOURCE),
     ),

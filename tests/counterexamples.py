@@ -67,6 +67,7 @@ CLAIMS = (
 HIST = "<contract-status/testville-2030/1>"
 AXIS = "<axis/testville-2030/1>"
 NOTE = "<commitment/testville-2030/state-01/note-1>"
+POP = "<population/commune/99001/2029>"
 # A register entry that knows only a title, a state and a source: valid, with information results.
 MINIMAL = (
     '<contract/minimal-2031> a csi:IntegratedSecurityContract ; dct:identifier "minimal-2031" ; '
@@ -710,6 +711,46 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         replace(DEP, "igeo:codeINSEE", '"999"'),
         "csish:Departement-code",
         "igeo:codeINSEE",
+    ),
+    V("departement-without-code", drop(DEP, "igeo:codeINSEE"), "csish:Departement-code", "igeo:codeINSEE"),
+    V(
+        "siren-of-eight-digits",
+        replace(COMMUNE, "csi:siren", '"29999000"'),
+        "csish:Territory-siren",
+        "csi:siren",
+    ),
+    V(
+        "population-not-a-population",
+        replace(COMMUNE, "csi:population", PLAN),
+        "csish:Territory-population",
+        "csi:population",
+    ),
+    V(
+        "intercommunality-without-siren",
+        add(
+            f'<territory/intercommunality/x> a csi:Intercommunality ; rdfs:label "X"@fr ; prov:wasDerivedFrom {SRC} .'
+        ),
+        "csish:Intercommunality-siren",
+        "csi:siren",
+    ),
+    V(
+        "population-as-text",
+        replace(POP, "schema:value", '"50000"'),
+        "csish:Population-value",
+        "schema:value",
+    ),
+    V("population-without-year", drop(POP, "dct:date"), "csish:Population-year", "dct:date"),
+    V(
+        "population-year-as-date",
+        replace(POP, "dct:date", '"2029-01-01"^^xsd:date'),
+        "csish:Population-year",
+        "dct:date",
+    ),
+    V(
+        "population-without-source",
+        drop(POP, "prov:wasDerivedFrom"),
+        "csish:Population-source",
+        "prov:wasDerivedFrom",
     ),
     # Sourced claims
     V("claim-about-nothing", CLAIMS + ";" + drop(CLAIM, "rdf:subject"), "csish:Claim-subject", "rdf:subject"),

@@ -25,13 +25,16 @@ from csi_graph.namespaces import DATA_BASE
 from csi_graph.vocabulary import read_vocabulary
 
 SYNTHETIC_YAML = FIXTURES / "synthetic-contract.yaml"
+# The invented Testville's official records, as csi-graph territories would write them.
+TERRITORIES = FIXTURES / "synthetic-territories.ttl"
 AUTHORING = sorted((ROOT / "data" / "authoring").glob("*.yaml"))
 SCHEMES = ROOT / "ontology" / "csi-schemes.skos.ttl"
+CSI = "https://w3id.org/csi-graph/ontology#"
 
 
 @pytest.fixture(scope="module")
 def vocabulary():
-    return read_vocabulary(load(contracts=False))
+    return read_vocabulary(load([TERRITORIES], contracts=False))
 
 
 def broken(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
@@ -62,7 +65,7 @@ def problems(path: Path, vocabulary) -> list[str]:
 
 
 def test_synthetic_file_compiles_and_conforms(vocabulary, tmp_path):
-    report = build([SYNTHETIC_YAML], tmp_path, context=[])
+    report = build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES])
     assert report.conforms and report.results == [], report.to_text()
     assert (tmp_path / "testville-2030.ttl").exists()
 
@@ -111,7 +114,7 @@ def test_contract_with_one_party_builds_and_says_what_is_missing(vocabulary, tmp
     text = text[:start] + text[text.index("instruments:\n") :]  # the city's commitment goes too
     path = tmp_path / "testville.yaml"
     path.write_text(text, encoding="utf-8")
-    report = build([path], tmp_path / "out", context=[])
+    report = build([path], tmp_path / "out", context=[], reference=[TERRITORIES])
     assert report.conforms, report.to_text()
     assert ("Info", "csish:Contract-parties") in {(r.severity, r.shape) for r in report.results}
 
@@ -230,13 +233,31 @@ def test_unknown_reliability_grade(vocabulary, tmp_path):
     )
 
 
-def test_malformed_insee_code(vocabulary, tmp_path):
-    path, text = broken(tmp_path, 'insee: "99001"', 'insee: "9901"')
-    where = at(text, 'insee: "9901"', offset=len("insee: "))
-    assert problems(path, vocabulary)[0] == (
-        f"{path}:{where}: territories.commune/99001.insee: '9901' is not an INSEE commune code, "
-        'for example "73065"'
+def test_an_insee_code_is_not_typed_by_hand(vocabulary, tmp_path):
+    path, text = broken(
+        tmp_path, '    name: {fr: "Testville"}\n', '    name: {fr: "Testville"}\n    insee: "99001"\n'
     )
+    where = at(text, 'insee: "99001"', offset=len("insee: "))
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{where}: territories.commune/99001.insee: INSEE codes are not typed by hand: they come "
+        "from data/reference/territories.ttl, which csi-graph territories makes from INSEE's official "
+        "list; remove insee:"
+    )
+
+
+def test_a_commune_is_found_by_its_name_in_the_official_list(vocabulary, tmp_path):
+    path, text = broken(tmp_path, 'name: {fr: "Testville"}', 'name: {fr: "Testvile"}')
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, chr(34) + 'Testvile')}: territories.commune/99001: no commune named 'Testvile' among the "
+        "official territories; did you mean Testville? (a new one is added by csi-graph territories; an "
+        "intercommunality may need official_name:)"
+    )
+    compiled = compile_file(SYNTHETIC_YAML, vocabulary)
+    assert (
+        URIRef(f"{DATA_BASE}contract/testville-2030"),
+        URIRef(CSI + "territory"),
+        URIRef(f"{DATA_BASE}territory/commune/99001"),
+    ) in compiled.graph
 
 
 def test_dispute_needs_two_values(vocabulary, tmp_path):
@@ -307,7 +328,7 @@ def test_violation_writes_nothing_and_points_to_the_authoring_line(vocabulary, t
     path = tmp_path / "testville.yaml"
     signatures = text[start:end].replace("    date: 2030-03-15\n", "    date: 2020-01-01\n", 1)
     path.write_text(text[:start] + signatures + text[end:], encoding="utf-8")  # before its legal basis
-    report = build([path], tmp_path / "out", context=[])
+    report = build([path], tmp_path / "out", context=[], reference=[TERRITORIES])
     assert not report.conforms
     line = path.read_text(encoding="utf-8").splitlines().index("  id: testville-2030") + 1
     assert (
@@ -322,12 +343,12 @@ def test_violation_writes_nothing_and_points_to_the_authoring_line(vocabulary, t
 
 def test_bad_input_leaves_the_existing_file_untouched(vocabulary, tmp_path):
     out = tmp_path / "out"
-    build([SYNTHETIC_YAML], out, context=[])
+    build([SYNTHETIC_YAML], out, context=[], reference=[TERRITORIES])
     target = out / "testville-2030.ttl"
     before = target.read_bytes()
     path, _ = broken(tmp_path, "themes: [national-police-staffing]", "themes: [videoprotection]")
     with pytest.raises(AuthoringError):
-        build([path], out, context=[])
+        build([path], out, context=[], reference=[TERRITORIES])
     assert target.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["testville-2030.ttl"]  # no temporary file left
 
@@ -338,22 +359,23 @@ def test_a_hand_written_file_is_not_replaced_without_force(vocabulary, tmp_path)
     target = tmp_path / "testville-2030.ttl"
     target.write_text("# written by hand\n", encoding="utf-8")
     with pytest.raises(CsiError, match="exists and was not made by csi-graph build"):
-        build([SYNTHETIC_YAML], tmp_path, context=[])
+        build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES])
     assert target.read_text(encoding="utf-8") == "# written by hand\n"
-    build([SYNTHETIC_YAML], tmp_path, context=[], force=True)
+    build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES], force=True)
     assert GENERATED in target.read_text(encoding="utf-8").splitlines()[0]
 
 
 def test_check_reports_a_stale_file(vocabulary, tmp_path):
-    build([SYNTHETIC_YAML], tmp_path, context=[])
-    assert [b.state for b in build([SYNTHETIC_YAML], tmp_path, check=True, context=[]).built] == [
-        "up to date"
-    ]
+    build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES])
+    assert [
+        b.state
+        for b in build([SYNTHETIC_YAML], tmp_path, check=True, context=[], reference=[TERRITORIES]).built
+    ] == ["up to date"]
     target = tmp_path / "testville-2030.ttl"
     target.write_text(
         target.read_text(encoding="utf-8").replace("Alice Exemple", "Alice Autre"), encoding="utf-8"
     )
-    report = build([SYNTHETIC_YAML], tmp_path, check=True, context=[])
+    report = build([SYNTHETIC_YAML], tmp_path, check=True, context=[], reference=[TERRITORIES])
     assert [b.state for b in report.built] == ["stale"]
     assert "Alice Autre" in target.read_text(encoding="utf-8")  # --check writes nothing
 
@@ -452,21 +474,26 @@ def test_a_new_scaffold_says_what_to_fill_in(vocabulary, tmp_path):
     path = tmp_path / "lyon-2025.yaml"
     path.write_text(scaffold("Lyon", "lyon-2025", vocabulary), encoding="utf-8")
     found = problems(path, vocabulary)
-    assert found[-1] == f"18 problems in {path}: nothing was written"
-    assert all("still TODO" in line for line in found[:-1])
+    assert found[-1] == f"19 problems in {path}: nothing was written"
+    # Every TODO, and the commune that the official territories do not list yet.
+    todo = [line for line in found[:-1] if "still TODO" in line]
+    (territory,) = [line for line in found[:-1] if "still TODO" not in line]
+    assert len(todo) == 18
+    assert "no commune named 'Lyon' among the official territories" in territory
+    assert "csi-graph territories" in territory
 
 
 def test_a_filled_in_scaffold_builds(vocabulary, tmp_path):
-    text = scaffold("Lyon", "lyon-2025", vocabulary)
+    text = scaffold("Testville", "testville-2025", vocabulary)
     fills = {
         "start: TODO ": "start: 2025-01-10 ",
         "end: TODO ": "end: 2026 ",
         'wording: "TODO: the commitment, copied exactly as the contract or the source writes it"': 'wording: "Dix policiers nationaux de plus (fictif)"',
         '{en: "TODO: an English translation"}': '{en: "Ten more national police officers (fictional)"}',
         "{value: TODO, unit: post, kind: national-police-staff, basis: additional, deadline: TODO}": "{value: 10, unit: post, kind: national-police-staff, basis: additional, deadline: 2026}",
-        '{fr: "TODO: Préfecture de ...", en: "TODO: Prefecture of ..."}': '{fr: "Préfecture du Rhône (fictif)", en: "Prefecture of the Rhône (fictional)"}',
-        '{fr: "TODO: Préfet de ...", en: "TODO: Prefect of ..."}': '{fr: "Préfet du Rhône (fictif)", en: "Prefect of the Rhône (fictional)"}',
-        "url: TODO ": 'url: "https://example.org/lyon" ',
+        '{fr: "TODO: Préfecture de ...", en: "TODO: Prefecture of ..."}': '{fr: "Préfecture de Testdépartement (fictif)", en: "Prefecture of Testdépartement (fictional)"}',
+        '{fr: "TODO: Préfet de ...", en: "TODO: Prefect of ..."}': '{fr: "Préfet de Testdépartement (fictif)", en: "Prefect of Testdépartement (fictional)"}',
+        "url: TODO ": 'url: "https://example.org/testville-2025" ',
         '{fr: "TODO: what the page is", en: "TODO"}': '{fr: "Annonce fictive", en: "Fictional announcement"}',
         "publisher: TODO ": 'publisher: "Exemple" ',
         "persons: {} ": 'persons: {jeanne-exemple: {name: "Jeanne Exemple", sources: [announcement]}} ',
@@ -477,11 +504,11 @@ def test_a_filled_in_scaffold_builds(vocabulary, tmp_path):
     text = text.replace("signatory: TODO", "signatory: jeanne-exemple").replace(
         "date: TODO", "date: 2025-01-10"
     )
-    path = tmp_path / "lyon-2025.yaml"
+    path = tmp_path / "testville-2025.yaml"
     path.write_text(text, encoding="utf-8")
-    report = build([path], tmp_path, context=[])
+    report = build([path], tmp_path, context=[], reference=[TERRITORIES])
     assert report.counts["Violation"] == 0 and report.counts["Warning"] == 0, report.to_text()
-    assert (tmp_path / "lyon-2025.ttl").exists()
+    assert (tmp_path / "testville-2025.ttl").exists()
 
 
 # ---------------------------------------------------------------------- the command line
@@ -515,7 +542,9 @@ def test_cli_new_then_build_round_trip_end_to_end(tmp_path, monkeypatch):
 
 def test_cli_build_mistakes_exit_2_and_write_nothing(tmp_path):
     path, text = broken(tmp_path, "themes: [national-police-staffing]", "themes: [videoprotection]")
-    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli, ["build", str(path), "-o", str(tmp_path / "out"), "--reference", str(TERRITORIES)]
+    )
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {path}:{at(text, 'videoprotection')}: commitments[0] (state-01).themes[0]: unknown theme "

@@ -21,7 +21,7 @@ def test_validate_shipped_data_conforms(runner):
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
-        r"0 violations, 0 warnings, 49 infos in \d+ triples: conforms", result.stdout.splitlines()[-1]
+        r"0 violations, 0 warnings, \d+ infos in \d+ triples: conforms", result.stdout.splitlines()[-1]
     )
 
 
@@ -61,7 +61,7 @@ def test_validate_messages_in_french(runner, tmp_path):
     path = _broken_copy(tmp_path, "schema:value 5 ;", "schema:value -5 ;")
     result = runner.invoke(cli, ["validate", str(path), "--lang", "fr"])
     assert result.exit_code == 1
-    assert "Une quantité a une seule valeur (schema:value), nombre positif ou nul" in result.stdout
+    assert "Une quantité a au plus une valeur (schema:value), nombre positif ou nul" in result.stdout
 
 
 def test_warnings_fail_unless_allowed(runner, tmp_path):
@@ -118,7 +118,8 @@ def test_validate_json_and_turtle_formats(runner):
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     assert document["conforms"] is True
-    assert document["counts"] == {"violation": 0, "warning": 0, "info": 49}
+    assert (document["counts"]["violation"], document["counts"]["warning"]) == (0, 0)
+    assert document["counts"]["info"] == len([r for r in document["results"] if r["severity"] == "Info"])
     assert {r["severity"] for r in document["results"]} == {"Info"}
     turtle = runner.invoke(cli, ["validate", "-f", "turtle"])
     assert "sh:ValidationReport" in turtle.stdout

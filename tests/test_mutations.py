@@ -20,6 +20,8 @@ from engines import validate_both
 from csi_graph.loader import load
 
 GRAPH = "https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl"
+# Chambéry's INSEE code lives in the generated reference file, with every official territory.
+TERRITORIES = "https://w3id.org/csi-graph/graph/data/reference/territories.ttl"
 CHAMBERY = ROOT / "data" / "contracts" / "chambery-2021.ttl"
 K = "<contract/chambery-2021>"
 PERIOD = "<period/chambery-2021>"
@@ -46,6 +48,7 @@ class Mutant:
     name: str
     update: str
     catchable: bool = True
+    graph: str = GRAPH
 
 
 REQUIRED = [
@@ -74,11 +77,16 @@ REQUIRED = [
     (PERSON, "foaf:name"),
     (POST, "org:postIn"),
     (POST, "org:role"),
-    (COMMUNE, "igeo:codeINSEE"),
 ]
 
 MUTANTS = [
     *(Mutant("drop a required property", f"drop {node} {prop}", drop(node, prop)) for node, prop in REQUIRED),
+    Mutant(
+        "drop a required property",
+        f"drop {COMMUNE} igeo:codeINSEE",
+        drop(COMMUNE, "igeo:codeINSEE"),
+        graph=TERRITORIES,
+    ),
     Mutant(
         "commitment by a non-party",
         "party is an organisation",
@@ -148,7 +156,18 @@ MUTANTS = [
         "English label removed",
         f'DELETE {{ {C} rdfs:label ?l }} WHERE {{ {C} rdfs:label ?l FILTER(lang(?l) = "en") }}',
     ),
-    Mutant("malformed identifier", "INSEE code of four digits", replace(COMMUNE, "igeo:codeINSEE", '"7306"')),
+    Mutant(
+        "malformed identifier",
+        "INSEE code of four digits",
+        replace(COMMUNE, "igeo:codeINSEE", '"7306"'),
+        graph=TERRITORIES,
+    ),
+    Mutant(
+        "malformed identifier",
+        "SIREN of eight digits",
+        replace(COMMUNE, "csi:siren", '"21730065"'),
+        graph=TERRITORIES,
+    ),
     Mutant(
         "malformed identifier", "duplicate commitment identifier", replace(C2, "dct:identifier", '"state-01"')
     ),
@@ -210,7 +229,7 @@ def caught(mutant: Mutant) -> bool:
     # Chambéry's file alone (with the ontology and reference data): the other contracts
     # would only make each of these validations slower.
     dataset = load([CHAMBERY], contracts=False)
-    dataset.update(GRAPH, PROLOGUE + mutant.update)
+    dataset.update(mutant.graph, PROLOGUE + mutant.update)
     counts = validate_both(dataset).counts
     return counts["Violation"] + counts["Warning"] > 0
 

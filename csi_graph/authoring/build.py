@@ -111,16 +111,19 @@ def build(
     allow_warnings: bool = False,
     force: bool = False,
     context: list[Path] | None = None,
+    reference: list[Path] = (),
 ) -> BuildReport:
     """Compile, validate and (unless ``check``) write ``<out_dir>/<contract id>.ttl`` for each file.
 
     The contracts are validated together with ``context`` (default: the shipped contracts,
     except those being rebuilt), so that a resource described differently in two files shows.
+    ``reference`` adds reference data to the shipped one (official territories of your own,
+    written by ``csi-graph territories -o``).
     """
     if not paths:
         raise CsiError("give at least one authoring file (.yaml) to build")
     out_dir = Path(out_dir) if out_dir is not None else default_output_dir()
-    vocabulary = read_vocabulary(load(contracts=False))
+    vocabulary = read_vocabulary(load(list(reference), contracts=False))
     compiled, problems = [], []
     for path in paths:
         try:
@@ -140,7 +143,7 @@ def build(
     names = {b.target.name for b in built}
     if context is None:
         context = [p for p in rdf_files(data_dir() / "contracts") if p.name not in names]
-    report = BuildReport(built, _validate(built, context, allow_warnings))
+    report = BuildReport(built, _validate(built, [*context, *reference], allow_warnings))
     for b in built:
         current = b.target.read_text(encoding="utf-8") if b.target.exists() else None
         if check:

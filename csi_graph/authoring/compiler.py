@@ -31,8 +31,6 @@ VALUE = URIRef(SCHEMA + "value")
 MIN_VALUE = URIRef(SCHEMA + "minValue")
 MAX_VALUE = URIRef(SCHEMA + "maxValue")
 WITHIN = URIRef(SCHEMA + "containedInPlace")
-CODE = URIRef(IGEO + "codeINSEE")
-IGEO_COMMUNE = URIRef(IGEO + "Commune")
 IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KEY = re.compile(r"^[a-z0-9]+([-/][a-z0-9]+)*$")
 DATE_FORMS = "write YYYY-MM-DD, YYYY-MM or YYYY, for example 2021-09-22"
@@ -156,7 +154,7 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
     ),
     "person": ({"name", "given_name", "family_name", "comment", "notes", "sources"}, {"name", "sources"}),
     "territory": (
-        {"kind", "name", "insee", "within", "comment", "notes", "sources"},
+        {"kind", "name", "official_name", "departement", "insee", "within", "comment", "notes", "sources"},
         {"kind", "name", "sources"},
     ),
     "source": (
@@ -599,6 +597,10 @@ class _Compiler:
         return [subject for iri, entry, where in entries for subject in build(iri, entry, where)]
 
     def iri_for(self, name: str, key: str, prefix: str, entry: Mapping | None, where: str) -> URIRef | None:
+        if name == "territories" and entry is not None:
+            official = self.official_territory(entry, where)
+            if official is not None:
+                return official
         if name != "sources":
             return URIRef(f"{DATA_BASE}{prefix}/{key}")
         url = self.text(entry.get("url"), _join(where, "url")) if entry is not None else None
@@ -666,11 +668,36 @@ class _Compiler:
         self.comment(iri, e, where)
         return [iri]
 
+    def official_territory(self, e: Mapping, where: str) -> URIRef | None:
+        """A commune, intercommunality or département: the IRI of its official record, found by name."""
+        from csi_graph.territories import KINDS, resolve
+
+        kind_node = e.get("kind")
+        if not isinstance(kind_node, Scalar) or kind_node.text.strip() not in KINDS:
+            return None
+        name_node = e.get("official_name") or e.get("name")
+        if isinstance(name_node, Mapping):
+            name_node = name_node.get("fr")
+        if not isinstance(name_node, Scalar) or not name_node.text.strip():
+            return None  # the missing name is reported when the entry is built
+        departement = e.get("departement")
+        hint = departement.text.strip() if isinstance(departement, Scalar) else None
+        official, message = resolve(self.v.territories, kind_node.text.strip(), name_node.text.strip(), hint)
+        if official is None:
+            self.problem(name_node, where, message)
+            return None
+        return URIRef(official.iri)
+
     def territory(self, iri: URIRef, e: Mapping, where: str) -> list[URIRef]:
         kind_node = e.get("kind")
         kind = self.text(kind_node, _join(where, "kind"))
-        code_node = e.get("insee")
-        code = self.text(code_node, _join(where, "insee")) if code_node is not None else None
+        if e.get("insee") is not None:
+            self.problem(
+                e.get("insee"),
+                _join(where, "insee"),
+                "INSEE codes are not typed by hand: they come from data/reference/territories.ttl, "
+                "which csi-graph territories makes from INSEE's official list; remove insee:",
+            )
         if kind is not None and kind not in self.v.territory_kinds:
             self.problem(
                 kind_node,
@@ -678,29 +705,9 @@ class _Compiler:
                 f"unknown kind of territory '{kind}'{_suggest(kind, self.v.territory_kinds, 'kind of territory')}",
             )
             kind = None
-        if kind == "commune" and code is None:
-            # No source confirms the code: an INSEE commune, but not a csi:Commune (identified by its code).
-            self.describe(iri, e, C("Territory"), IGEO_COMMUNE)
-        elif kind is not None:
+        if kind is not None:
             self.describe(iri, e, URIRef(self.v.territory_kinds[kind].iri))
         self.labels(iri, e, where, "name")
-        if code is not None:
-            patterns = {"commune": r"([0-9]{5}|2[AB][0-9]{3})", "departement": r"([0-9]{2}|2[AB]|97[1-6])"}
-            if kind not in patterns:
-                self.problem(
-                    code_node,
-                    _join(where, "insee"),
-                    "an INSEE code is given for a commune or a département only",
-                )
-            elif not re.fullmatch(patterns[kind], code):
-                example = "73065" if kind == "commune" else "73"
-                self.problem(
-                    code_node,
-                    _join(where, "insee"),
-                    f"'{code}' is not an INSEE {kind} code, for example \"{example}\"",
-                )
-            else:
-                self.graph.add((iri, CODE, Literal(code)))
         for parent in self.refs(e.get("within"), _join(where, "within"), "territories"):
             self.graph.add((iri, WITHIN, parent))
         self.comment(iri, e, where)

@@ -15,9 +15,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV
 
 from csi_graph.authoring.compiler import (
-    CODE,
     COMMITMENT_LINKS,
-    IGEO_COMMUNE,
     MAX_VALUE,
     MIN_VALUE,
     POSITION,
@@ -482,12 +480,8 @@ class _Exporter:
         out = {}
         for s in sorted(subjects, key=lambda s: _natural(str(s))):
             types = set(self.g.objects(s, RDF.type))
-            if IGEO_COMMUNE in types and C("Commune") not in types:
-                kind = "commune"  # a commune whose INSEE code no source confirms
-            else:
-                kind = next(kinds[t] for t in sorted(types, key=str) if t in kinds)
+            kind = next(kinds[t] for t in sorted(types, key=str) if t in kinds)
             entry: dict = {"kind": kind, "name": self.texts(s, RDFS.label)}
-            self.put(entry, "insee", self.literal(s, CODE))
             self.put(entry, "within", self.keys(s, WITHIN, "territory"))
             out[self.key(s, "territory")] = self.common(entry, s)
         return out
