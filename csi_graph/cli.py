@@ -806,7 +806,11 @@ def new(
 @click.option(
     "--allow-warnings", is_flag=True, help="Build even when there are warnings (violations still fail)."
 )
-@click.option("--force", is_flag=True, help="Replace Turtle files that csi-graph build did not make.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace Turtle files that csi-graph build did not make, or another file's contract of the same id.",
+)
 @click.option(
     "--reference",
     multiple=True,
@@ -835,7 +839,8 @@ def build(
 
     \b
     Exit codes: 0 built (or, with --check, up to date); 1 violations, warnings without
-    --allow-warnings, or a stale file with --check; 2 mistakes in a file (nothing written).
+    --allow-warnings, a stale file with --check, or a contract id that another file
+    already describes (without --force); 2 mistakes in a file (nothing written).
 
     \b
     Examples:

@@ -135,14 +135,59 @@ def test_unknown_theme_without_a_near_one_points_to_the_list(vocabulary, tmp_pat
     )
 
 
-@pytest.mark.parametrize("date", ["15/03/2030", "2030-02-30", "mars 2030"])
-def test_bad_date(vocabulary, tmp_path, date):
+@pytest.mark.parametrize(
+    "date,why",
+    [
+        ("15/03/2030", ""),
+        ("mars 2030", ""),
+        ("2030-02-30", "30 February 2030 does not exist: "),
+        ("2021-13-01", "month 13 does not exist: "),
+        ("2021-00", "month 0 does not exist: "),
+    ],
+)
+def test_bad_date(vocabulary, tmp_path, date, why):
     signature = "    date: 2030-03-15\n    sources: [announcement]\n  - party: city"
     path, text = broken(tmp_path, signature, signature.replace("2030-03-15", date))
     assert problems(path, vocabulary)[0] == (
-        f"{path}:{at(text, date)}: signatures[0].date: '{date}' is not a date: "
+        f"{path}:{at(text, date)}: signatures[0].date: '{date}' is not a date: {why}"
         "write YYYY-MM-DD, YYYY-MM or YYYY, for example 2021-09-22"
     )
+
+
+def test_an_empty_list_of_sources_is_reported_at_its_line(vocabulary, tmp_path):
+    old = "    beneficiaries: [commune/99001]\n    sources: [announcement]"
+    path, text = broken(tmp_path, old, old.replace("[announcement]", "[]"))
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, 'sources: []', offset=len('sources: '))}: commitments[0] (state-01).sources: "
+        "is an empty list: list the keys of the sources that state this"
+    )
+
+
+def test_a_read_on_date_in_the_future_is_refused(vocabulary, tmp_path):
+    import datetime
+
+    later = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    path, text = broken(tmp_path, "read_on: 2026-04-01", f"read_on: {later}")
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, later)}: sources.announcement.read_on: {later} is in the future: "
+        "give the day you read the source, today or before"
+    )
+
+
+def test_a_party_kind_must_agree_with_its_organisation(vocabulary, tmp_path):
+    party = "    kind: state\n    organisation: prefecture/99\n"
+    path, text = broken(tmp_path, party, party.replace("kind: state", "kind: prosecution"))
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, 'kind: prosecution', offset=len('kind: '))}: parties.state.kind: the party is of "
+        "kind prosecution but its organisation prefecture/99 is of kind state: make them agree (the party is "
+        "the role the organisation plays)"
+    )
+
+
+def test_a_tab_in_the_yaml_gets_a_hint(vocabulary, tmp_path):
+    path, _ = broken(tmp_path, "  status: signed\n", "  status: signed\n\tlegal: x\n")
+    (message,) = problems(path, vocabulary)[:1]
+    assert message.endswith("found character '\\t' that cannot start any token: indent with spaces, not tabs")
 
 
 def test_duplicate_identifier(vocabulary, tmp_path):
@@ -218,9 +263,10 @@ def test_todo_left_in(vocabulary, tmp_path):
 
 
 def test_yaml_syntax_error(vocabulary, tmp_path):
-    path, _ = broken(tmp_path, "  status: signed\n", "  status: signed\n   oops: [\n")
+    path, text = broken(tmp_path, "  status: signed\n", "  status: signed\n   oops: [\n")
     assert problems(path, vocabulary) == [
-        f"{path}:9:8: not valid YAML: mapping values are not allowed here (fix the syntax there)",
+        f"{path}:{at(text, 'oops:', offset=4)}: not valid YAML: mapping values are not allowed here: quote a value that contains "
+        '": ", for example label: "Ville : centre"',
         f"1 problem in {path}: nothing was written",
     ]
 
@@ -529,7 +575,13 @@ def test_cli_new_then_build_round_trip_end_to_end(tmp_path, monkeypatch):
         again.stderr
         == "Error: chambery-2021.yaml: exists; choose another file with -o, or use --force to replace it\n"
     )
-    built = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out"])
+    taken = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out"])
+    assert taken.exit_code == 1  # the shipped chambery-2021.ttl describes that contract already
+    assert taken.stderr.startswith(
+        "Error: chambery-2021.yaml: contract id 'chambery-2021' is already the id of the contract in "
+    )
+    assert taken.stderr.rstrip().endswith("chambery-2021.ttl, written by hand; give this contract its own id")
+    built = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out", "--force"])
     assert built.exit_code == 0, built.output
     shipped = Graph().parse(ROOT / "data" / "contracts" / "chambery-2021.ttl")
     assert built.stdout.splitlines()[-2:] == [
@@ -568,3 +620,38 @@ def test_cli_new_scaffold(tmp_path, monkeypatch):
     assert missing.stderr == (
         "Error: name the city (csi-graph new Lyon --year 2025), or export one with --from CONTRACT\n"
     )
+
+
+# ---------------------------------------------------------------------- other files
+
+
+def test_an_id_that_another_file_defines_is_refused(tmp_path):
+    """Issue 12: a new file with Dijon's id used to replace Dijon's shipped contract in silence."""
+    text = (ROOT / "data" / "authoring" / "chatellerault-2023.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "lyon.yaml"
+    path.write_text(text.replace("id: chatellerault-2023", "id: dijon-2021"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: {path}: contract id 'dijon-2021' is already the id of the contract in "
+    )
+    assert result.stderr.endswith(
+        "data/contracts/dijon-2021.ttl, built from dijon-2021.yaml; give this contract its own id\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_conflict_with_another_file_names_that_file_and_its_value(tmp_path):
+    text = (ROOT / "data" / "authoring" / "chatellerault-2023.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: chatellerault-2023", "id: testville-2031")
+    text = text.replace(
+        'gerald-darmanin: {name: "Gérald Darmanin"', 'gerald-darmanin: {name: "Gerald Darmanin"'
+    )
+    path = tmp_path / "testville-2031.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = build([path], tmp_path / "out")
+    (result,) = [r for r in report.results if r.severity == "Violation"]
+    assert result.shape == "csish:Person-name"
+    assert 'data/contracts/arles-2021.ttl: "Gérald Darmanin"' in result.message("en")
+    assert "(décrit aussi ailleurs — data/contracts/arles-2021.ttl" in result.message("fr")
+    assert not (tmp_path / "out").exists()

@@ -416,7 +416,7 @@ class _Compiler:
             return None
         literal = parse_date(text)
         if literal is None:
-            self.problem(node, where, f"'{text}' is not a date: {DATE_FORMS}")
+            self.problem(node, where, f"'{text}' is not a date: {date_mistake(text) or DATE_FORMS}")
         return literal
 
     def number(self, node: Node | None, where: str) -> Literal | None:
@@ -511,6 +511,12 @@ class _Compiler:
         self, node: Mapping, where: str, subject: URIRef, default: list[URIRef] | None = None
     ) -> list[URIRef]:
         given = node.get("sources")
+        if isinstance(given, Sequence) and not given.items:
+            self.problem(
+                given,
+                _join(where, "sources"),
+                "is an empty list: list the keys of the sources that state this",
+            )
         found = (
             self.refs(given, _join(where, "sources"), "sources") if given is not None else list(default or [])
         )
@@ -663,6 +669,13 @@ class _Compiler:
                 _join(where, "read_on"),
                 f"'{read_on}' is not a full date: give the day you read the source, YYYY-MM-DD",
             )
+        elif read_on is not None and str(read_on) > datetime.date.today().isoformat():
+            self.problem(
+                e.get("read_on"),
+                _join(where, "read_on"),
+                f"{read_on} is in the future: give the day you read the source, today or before",
+            )
+            read_on = None
         elif read_on is not None:
             self.graph.add((iri, C("readOn"), read_on))
         self.comment(iri, e, where)
@@ -860,10 +873,30 @@ class _Compiler:
         if kind is not None:
             self.graph.add((iri, C("partyKind"), kind))
         self.link(iri, C("organisation"), e, where, "organisation", "organisations")
+        self.check_kinds(iri, kind, e, where)
         self.known(iri, e, where)
         self.comment(iri, e, where)
         self.sources(e, where, iri)
         return [iri]
+
+    def check_kinds(self, party: URIRef, kind: URIRef | None, e: Mapping, where: str) -> None:
+        """A party is of its organisation's kind (a local authority of unstated kind fits any local one)."""
+        organisation = self.graph.value(party, C("organisation"))
+        theirs = self.graph.value(organisation, ORG.classification) if organisation is not None else None
+        if kind is None or theirs is None or kind == theirs:
+            return
+        local = {self.concept_iri("actor-kinds", k) for k in ("commune", "intercommunality", "departement")}
+        vague = self.concept_iri("actor-kinds", "local-authority")
+        if vague in (kind, theirs) and {kind, theirs} - {vague} <= local:
+            return
+        mine, other = self.v.key_of("actor-kinds", str(kind)), self.v.key_of("actor-kinds", str(theirs))
+        key = e.get("organisation").text.strip()
+        self.problem(
+            e.get("kind"),
+            _join(where, "kind"),
+            f"the party is of kind {mine} but its organisation {key} is of kind {other}: "
+            "make them agree (the party is the role the organisation plays)",
+        )
 
     def known(self, iri: URIRef, e: Mapping, where: str) -> None:
         """``commitments_known: false``: the sources name it, but give none of its commitments."""
@@ -1338,6 +1371,38 @@ def parse_date(text: str) -> Literal | None:
             return Literal(text, datatype=XSD.gYear)
     except ValueError:
         return None
+    return None
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def date_mistake(text: str) -> str | None:
+    """What is wrong with a date written in the right shape (month 13, 30 February), if anything."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    if not 1 <= month <= 12:
+        return f"month {month} does not exist: {DATE_FORMS}"
+    if day is not None:
+        try:
+            datetime.date(year, month, int(day))
+        except ValueError:
+            return f"{int(day)} {_MONTHS[month - 1]} {year} does not exist: {DATE_FORMS}"
     return None
 
 
