@@ -364,7 +364,7 @@ def publish(
     default="docs",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder to write reference.md and reference.fr.md into.",
+    help="Folder to write reference.md, reference.fr.md and authoring-keys.md into.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files differ from the ontology.")
 @click.pass_context
@@ -383,15 +383,22 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
     from pathlib import Path
 
     from csi_graph import reference
+    from csi_graph.authoring.keys import reference_markdown
+    from csi_graph.files import write_atomic
 
     dataset = _load()
+    keys, keys_text = Path(folder) / "authoring-keys.md", reference_markdown()  # the YAML format's keys
     if check:
         outdated = reference.stale(dataset, Path(folder))
+        if not keys.exists() or keys.read_text(encoding="utf-8") != keys_text:
+            outdated.append(keys)
         for path in outdated:
             click.echo(f"{path} is out of date: run csi-graph docs", err=True)
         ctx.exit(1 if outdated else 0)
     for path in reference.write(dataset, Path(folder)):
         click.echo(f"wrote {path}")
+    write_atomic(keys, keys_text)
+    click.echo(f"wrote {keys}")
 
 
 STORE_OPTION = click.option(
@@ -877,11 +884,18 @@ def build(
 )
 @click.argument("files", nargs=-1, type=click.Path(path_type=str))
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: data/reference/territories.ttl)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: data/reference/territories.ttl).",
 )
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs from what the package gives.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if the file differs from what the package gives."
+)
 @click.pass_context
-def territories(ctx: click.Context, package_path: str, files: tuple[str, ...], output: str | None, check: bool) -> None:
+def territories(
+    ctx: click.Context, package_path: str, files: tuple[str, ...], output: str | None, check: bool
+) -> None:
     """Write the official codes, SIREN and populations of the territories the data names.
 
     Every commune, intercommunality and département of the authoring files (and of the
@@ -909,11 +923,15 @@ def territories(ctx: click.Context, package_path: str, files: tuple[str, ...], o
     target = Path(output) if output else data_dir() / "reference" / "territories.ttl"
     current = target.read_text(encoding="utf-8") if target.exists() else None
     if check:
-        click.echo(f"{target}: {'up to date' if current == text else 'out of date: run csi-graph territories'}")
+        click.echo(
+            f"{target}: {'up to date' if current == text else 'out of date: run csi-graph territories'}"
+        )
         ctx.exit(0 if current == text else 1)
     if current != text:
         write_atomic(target, text)
-    click.echo(f"{'wrote' if current != text else 'unchanged'}: {target} ({t.PIN['package']} {t.PIN['version']})")
+    click.echo(
+        f"{'wrote' if current != text else 'unchanged'}: {target} ({t.PIN['package']} {t.PIN['version']})"
+    )
 
 
 @cli.command()

@@ -655,3 +655,57 @@ def test_a_conflict_with_another_file_names_that_file_and_its_value(tmp_path):
     assert 'data/contracts/arles-2021.ttl: "Gérald Darmanin"' in result.message("en")
     assert "(décrit aussi ailleurs — data/contracts/arles-2021.ttl" in result.message("fr")
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------- the key reference
+
+
+def test_every_key_the_compiler_accepts_is_explained(monkeypatch):
+    from csi_graph.authoring import keys
+
+    assert keys.undocumented() == []
+    allowed, required = keys.KEYS["contract"]
+    monkeypatch.setitem(keys.KEYS, "contract", (allowed | {"mystery"}, required))
+    assert keys.undocumented() == [("contract", "mystery")]  # the check can fail
+
+
+def test_the_key_reference_is_what_the_compiler_gives(runner, tmp_path):
+    from csi_graph.authoring.keys import reference_markdown
+
+    committed = ROOT / "docs" / "authoring-keys.md"
+    assert committed.read_text(encoding="utf-8") == reference_markdown(), "run csi-graph docs"
+    assert runner.invoke(cli, ["docs", "-o", str(tmp_path)]).exit_code == 0
+    (tmp_path / "authoring-keys.md").write_text("edited by hand\n")
+    stale = runner.invoke(cli, ["docs", "--check", "-o", str(tmp_path)])
+    assert (stale.exit_code, stale.stderr) == (
+        1,
+        f"{tmp_path / 'authoring-keys.md'} is out of date: run csi-graph docs\n",
+    )
+
+
+def test_the_template_shows_every_new_notion(vocabulary):
+    text = scaffold("Testville", "testville-2031", vocabulary)
+    for notion in (
+        "history:",
+        "rank:",
+        "renews:",
+        "legal_basis:",
+        "commitments_known:",
+        "axes:",
+        "partners:",
+        "capacity: present",
+        "part_of:",
+        "qualifier: approximate",
+        "min: 40, max: 90",
+        "baseline:",
+        "basis: relative",
+        "basis: maintained",
+        "same_target_as:",
+        "stated_by:",
+        "notes:",
+        "announcements:",
+        "official_name:",
+        "departement:",
+        "ungraded",
+    ):
+        assert notion in text, notion
