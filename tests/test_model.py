@@ -187,6 +187,7 @@ def test_register_derives_completeness_and_date_precision(shipped, graph):
         if row["date"] is not None:
             length = len(str(row["date"]))
             assert row["precision"] == {10: "day", 7: "month", 4: "year"}[length]
+            assert row["dateOf"]  # the state that date is of
     # Each level of completeness is met on real contracts, and each precision of date.
     assert {r["completeness"] for r in rows.values()} == {"listed", "signatories", "commitments", "follow-up"}
     assert {r["precision"] for r in rows.values()} >= {"day", "month", "year"}
