@@ -709,3 +709,33 @@ def test_the_template_shows_every_new_notion(vocabulary):
         "ungraded",
     ):
         assert notion in text, notion
+
+
+def test_a_disputed_capacity_is_two_claims_and_no_signature(vocabulary, tmp_path):
+    """A signature page says present, a review says signatory: neither is picked."""
+    old = "    post: prefet/99\n    date: 2030-03-15\n"
+    new = (
+        "    post: prefet/99\n"
+        "    capacity:\n"
+        "      disputed:\n"
+        "        - {value: present, sources: [announcement]}\n"
+        "        - {value: signatory, sources: [follow-up]}\n"
+        "    date: 2030-03-15\n"
+    )
+    path, _ = broken(tmp_path, old, new)
+    graph = compile_file(path, vocabulary).graph
+    signature = URIRef(f"{DATA_BASE}signature/testville-2030/state-1")
+    types = set(graph.objects(signature, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
+    assert types == {URIRef(CSI + "SigningParticipation")}
+    claims = {
+        str(graph.value(c, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")))
+        for c in graph.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"), signature)
+        if graph.value(c, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate"))
+        == URIRef(CSI + "capacity")
+    }
+    assert claims == {
+        "https://w3id.org/csi-graph/signature-capacity/present",
+        "https://w3id.org/csi-graph/signature-capacity/signatory",
+    }
+    report = build([path], tmp_path / "out", context=[], reference=[TERRITORIES])
+    assert report.conforms, report.to_text()
