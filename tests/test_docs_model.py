@@ -38,7 +38,9 @@ def examples(page: Path) -> list[tuple[str, str]]:
     return found
 
 
-CASES = [(page.name, command, output) for page in PAGES if page.exists() for command, output in examples(page)]
+CASES = [
+    (page.name, command, output) for page in PAGES if page.exists() for command, output in examples(page)
+]
 
 
 def run(command: str, monkeypatch) -> str:
