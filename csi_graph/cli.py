@@ -382,7 +382,7 @@ def publish(
     default="docs",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder to write reference.md and reference.fr.md into.",
+    help="Folder to write reference.md, reference.fr.md and authoring-keys.md into.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files differ from the ontology.")
 @click.pass_context
@@ -401,15 +401,22 @@ def docs(ctx: click.Context, folder: str, check: bool) -> None:
     from pathlib import Path
 
     from csi_graph import reference
+    from csi_graph.authoring.keys import reference_markdown
+    from csi_graph.files import write_atomic
 
     dataset = _load()
+    keys, keys_text = Path(folder) / "authoring-keys.md", reference_markdown()  # the YAML format's keys
     if check:
         outdated = reference.stale(dataset, Path(folder))
+        if not keys.exists() or keys.read_text(encoding="utf-8") != keys_text:
+            outdated.append(keys)
         for path in outdated:
             click.echo(f"{path} is out of date: run csi-graph docs", err=True)
         ctx.exit(1 if outdated else 0)
     for path in reference.write(dataset, Path(folder)):
         click.echo(f"wrote {path}")
+    write_atomic(keys, keys_text)
+    click.echo(f"wrote {keys}")
 
 
 DATA_BASE_OPTION = click.option(
@@ -806,7 +813,17 @@ def new(
 @click.option(
     "--allow-warnings", is_flag=True, help="Build even when there are warnings (violations still fail)."
 )
-@click.option("--force", is_flag=True, help="Replace Turtle files that csi-graph build did not make.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace Turtle files that csi-graph build did not make, or another file's contract of the same id.",
+)
+@click.option(
+    "--reference",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="More reference data (RDF), such as official territories written by csi-graph territories -o.",
+)
 @LANG_OPTION
 @click.pass_context
 def build(
@@ -816,6 +833,7 @@ def build(
     check: bool,
     allow_warnings: bool,
     force: bool,
+    reference: tuple[str, ...],
     lang: str,
 ) -> None:
     """Compile authoring files (YAML) to Turtle, validate them, and write them.
@@ -828,7 +846,8 @@ def build(
 
     \b
     Exit codes: 0 built (or, with --check, up to date); 1 violations, warnings without
-    --allow-warnings, or a stale file with --check; 2 mistakes in a file (nothing written).
+    --allow-warnings, a stale file with --check, or a contract id that another file
+    already describes (without --force); 2 mistakes in a file (nothing written).
 
     \b
     Examples:
@@ -849,9 +868,70 @@ def build(
         check=check,
         allow_warnings=allow_warnings,
         force=force,
+        reference=[Path(r) for r in reference],
     )
     click.echo(report.to_text(lang))
     ctx.exit(0 if report.conforms and not report.stale else 1)
+
+
+@cli.command()
+@click.option(
+    "--package",
+    "package_path",
+    required=True,
+    type=click.Path(path_type=str),
+    help="The pinned npm tarball of @etalab/decoupage-administratif (npm pack fetches it), or its folder.",
+)
+@click.argument("files", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write (default: data/reference/territories.ttl).",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if the file differs from what the package gives."
+)
+@click.pass_context
+def territories(
+    ctx: click.Context, package_path: str, files: tuple[str, ...], output: str | None, check: bool
+) -> None:
+    """Write the official codes, SIREN and populations of the territories the data names.
+
+    Every commune, intercommunality and département of the authoring files (and of the
+    contracts csi-graph build did not make) is looked up by name in the pinned package of
+    Etalab, built from INSEE's Code officiel géographique; FILES add authoring files
+    (YAML) of your own. No code is typed by hand.
+
+    \b
+    Exit codes: 0 written (or up to date with --check); 1 out of date with --check;
+    2 a package that is not the pinned one, or a territory not found or ambiguous.
+
+    \b
+    Examples:
+      npm pack @etalab/decoupage-administratif@6.0.0
+      csi-graph territories --package etalab-decoupage-administratif-6.0.0.tgz
+    """
+    from pathlib import Path
+
+    from csi_graph import territories as t
+    from csi_graph.files import write_atomic
+    from csi_graph.resources import data_dir
+
+    requests = t.default_requests() + t.requests_from_yaml([Path(f) for f in files])
+    text = t.reference_text(t.read_package(Path(package_path)), requests)
+    target = Path(output) if output else data_dir() / "reference" / "territories.ttl"
+    current = target.read_text(encoding="utf-8") if target.exists() else None
+    if check:
+        click.echo(
+            f"{target}: {'up to date' if current == text else 'out of date: run csi-graph territories'}"
+        )
+        ctx.exit(0 if current == text else 1)
+    if current != text:
+        write_atomic(target, text)
+    click.echo(
+        f"{'wrote' if current != text else 'unchanged'}: {target} ({t.PIN['package']} {t.PIN['version']})"
+    )
 
 
 @cli.command()

@@ -321,6 +321,8 @@ class _Queries:
                 t.kind,
                 order.index(t.contract),
                 _natural(t.quantity),
+                _natural(t.value),  # a figure whose value or deadline sources dispute has a row each
+                t.deadline or "",
             ),
         )
 

@@ -32,6 +32,8 @@ PREFIXES: dict[str, str] = {
     "qkind": BASE + "quantity-kind/",
     "qbasis": BASE + "quantity-basis/",
     "rel": BASE + "reliability/",
+    "capacity": BASE + "signature-capacity/",
+    "qual": BASE + "value-qualifier/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",

@@ -415,7 +415,8 @@ class _Generator:
                     '"Contrat SYNTHÉTIQUE, inventé pour les tests de performance : aucun fait réel."@fr , '
                     '"SYNTHETIC contract invented for performance tests: no real fact."@en',
                 ),
-                ("csi:legalBasis", LEGAL_BASIS),
+                # a legal basis only for a contract signed after the circular of 16 April 2021
+                *([("csi:legalBasis", LEGAL_BASIS)] if c.signed >= "2021-04-16" else []),
                 ("csi:contractStatus", "cstatus:signed"),
                 ("csi:territory", c.commune),
                 ("dct:temporal", f"<period/{c.cid}>"),

@@ -214,6 +214,7 @@ TYPE_NS = BASE + "commitment-type/"
 STATUS_NS = BASE + "status/"
 ACTOR_NS = BASE + "actor-kind/"
 ROLE_NS = BASE + "role/"
+CAPACITY_NS = BASE + "signature-capacity/"
 UNIT_NS = BASE + "unit/"
 QKIND_NS = BASE + "quantity-kind/"
 RELIABILITY_NS = BASE + "reliability/"
@@ -504,6 +505,18 @@ SIGNATORIES = Table(
             "2021-09-22",
             predicate="http://purl.org/dc/terms/date",
             value="temporal",
+        ),
+        Column(
+            "capacity",
+            "string",
+            "Qualité",
+            "Qualité à la signature (code du thésaurus signature-capacity : signatory) ; une personne seulement "
+            "présente n'est pas dans ce tableau. / Capacity at the signing (code); a person only present is not "
+            "in this table.",
+            "signatory",
+            predicate=CSI + "capacity",
+            value="code",
+            scheme=CAPACITY_NS,
         ),
         _sources(_CHAMBERY_SOURCE),
     ),

@@ -28,6 +28,8 @@ SCHEMES = {
     "quantity-kinds": "quantity-kinds",
     "quantity-bases": "quantity-bases",
     "reliability": "reliability",
+    "capacities": "signature-capacities",
+    "qualifiers": "value-qualifiers",
 }
 
 
@@ -55,6 +57,7 @@ class Vocabulary:
     instrument_kinds: dict[str, Concept]
     legal_texts: dict[str, str]  # key -> IRI, e.g. circulaire-6258-sg-2021-04-16
     funds: dict[str, str]  # key -> IRI, e.g. fipd
+    territories: object = None  # csi_graph.territories.Index: official territories, by kind and name
 
     def concept(self, scheme: str, key: str) -> Concept | None:
         """The concept of ``scheme`` with this key (or, for reliability grades, this notation)."""
@@ -129,7 +132,14 @@ def read_vocabulary(dataset: Dataset) -> Vocabulary:
         dict(sorted(kinds[CSI + "Instrument"].items())),
         references["legal"],
         references["fund"],
+        _official_territories(dataset),
     )
+
+
+def _official_territories(dataset: Dataset):
+    from csi_graph.territories import official_index  # the model helper's module
+
+    return official_index(dataset)
 
 
 def _tail(iri: str) -> str:

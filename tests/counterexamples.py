@@ -13,6 +13,7 @@ PROLOGUE = """
 BASE <https://w3id.org/csi-graph/id/>
 PREFIX csi: <https://w3id.org/csi-graph/ontology#>
 PREFIX theme: <https://w3id.org/csi-graph/theme/>
+PREFIX ctype: <https://w3id.org/csi-graph/commitment-type/>
 PREFIX rel: <https://w3id.org/csi-graph/reliability/>
 PREFIX status: <https://w3id.org/csi-graph/status/>
 PREFIX unit: <https://w3id.org/csi-graph/unit/>
@@ -51,6 +52,8 @@ COMMUNE = "<territory/commune/99001>"
 DEP = "<territory/departement/99>"
 SRC = "<https://example.org/testville/announcement>"
 SRC2 = "<https://example.org/testville/follow-up>"
+ANN = "<announcement/testville-2030/1>"
+QA = "<quantity/testville-2030/announcement-1-1>"
 CLAIM = "<claim/testville-2030/signature-state-1-date-1>"
 CLAIM2 = "<claim/testville-2030/signature-state-1-date-2>"
 # The signature's date disputed by two sourced claims instead of stated: valid as it is.
@@ -60,6 +63,16 @@ CLAIMS = (
     f"prov:wasDerivedFrom {SRC} . "
     f'{CLAIM2} a csi:Claim ; rdf:subject {SIG} ; rdf:predicate dct:date ; rdf:object "2030-03-16"^^xsd:date ; '
     f"prov:wasDerivedFrom {SRC2} . }}"
+)
+HIST = "<contract-status/testville-2030/1>"
+AXIS = "<axis/testville-2030/1>"
+NOTE = "<commitment/testville-2030/state-01/note-1>"
+POP = "<population/commune/99001/2029>"
+# A register entry that knows only a title, a state and a source: valid, with information results.
+MINIMAL = (
+    '<contract/minimal-2031> a csi:IntegratedSecurityContract ; dct:identifier "minimal-2031" ; '
+    'dct:title "Contrat annoncé (fictif)"@fr ; csi:contractStatus cstatus:announced ; '
+    "prov:wasDerivedFrom <https://example.org/testville/announcement> . "
 )
 OTHER = (
     "<contract/otherville-2031> a csi:IntegratedSecurityContract . "
@@ -142,7 +155,24 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Contract-legalBasis",
         "csi:legalBasis",
     ),
-    V("contract-no-territory", drop(K, "csi:territory"), "csish:Contract-territory", "csi:territory"),
+    V(
+        "contract-territory-not-a-territory",
+        replace(K, "csi:territory", PLAN),
+        "csish:Contract-territory",
+        "csi:territory",
+    ),
+    I(
+        "contract-no-territory",
+        drop(K, "csi:territory"),
+        "csish:Contract-territoryRecommended",
+        "csi:territory",
+    ),
+    V(
+        "contract-partner-not-an-organisation",
+        add(f"{K} csi:partner {PLAN} ."),
+        "csish:Contract-partner",
+        "csi:partner",
+    ),
     V(
         "contract-two-periods",
         add(f"{K} dct:temporal <period/extra> . <period/extra> a dct:PeriodOfTime ."),
@@ -155,9 +185,43 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Contract-followUpBody",
         "csi:followUpBody",
     ),
-    V("contract-one-party", remove_resource(CITY), "csish:Contract-parties", "^csi:inContract"),
-    V("contract-no-source", drop(K, "prov:wasDerivedFrom"), "csish:Contract-source", "prov:wasDerivedFrom"),
+    I("contract-one-party", add(MINIMAL), "csish:Contract-parties", "^csi:inContract"),
+    I("contract-no-commitment", add(MINIMAL), "csish:Contract-commitmentsRecommended", None),
+    V("contract-rank-zero", add(f"{K} csi:rank 0 ."), "csish:Contract-rank", "csi:rank"),
+    V("contract-renews-a-party", add(f"{K} csi:renews {STATE} ."), "csish:Contract-renews", "csi:renews"),
     V(
+        "commitments-known-as-text",
+        add(f'{K} csi:commitmentsKnown "no" .'),
+        "csish:Contract-commitmentsKnown",
+        "csi:commitmentsKnown",
+    ),
+    W(
+        "contract-state-not-in-its-history",
+        replace(K, "csi:contractStatus", "cstatus:refused"),
+        "csish:Contract-stateInHistory",
+        None,
+    ),
+    V(
+        "history-without-contract",
+        drop(HIST, "csi:inContract"),
+        "csish:ContractStatus-contract",
+        "csi:inContract",
+    ),
+    V(
+        "history-state-wrong-scheme",
+        replace(HIST, "csi:contractStatus", "status:realised"),
+        "csish:ContractStatus-status",
+        "csi:contractStatus",
+    ),
+    V("history-without-date", drop(HIST, "dct:date"), "csish:ContractStatus-date", "dct:date"),
+    V(
+        "history-without-source",
+        drop(HIST, "prov:wasDerivedFrom"),
+        "csish:ContractStatus-source",
+        "prov:wasDerivedFrom",
+    ),
+    V("contract-no-source", drop(K, "prov:wasDerivedFrom"), "csish:Contract-source", "prov:wasDerivedFrom"),
+    I(
         "signed-contract-without-signature",
         remove_resource(SIG) + ";" + remove_resource("<signature/testville-2030/city-1>"),
         "csish:ContractSignaturesShape",
@@ -173,6 +237,12 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "signed-after-end",
         replace(SIG, "dct:date", '"2033-05-01"^^xsd:date'),
         "csish:Contract-signedAfterEnd",
+        None,
+    ),
+    V(
+        "signed-before-its-legal-basis",
+        replace(SIG, "dct:date", '"2021-03-01"^^xsd:date'),
+        "csish:Contract-legalBasisAfterSignature",
         None,
     ),
     V(
@@ -192,6 +262,119 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         replace("<period/testville-2030>", "dcat:endDate", '"2032"'),
         "csish:Period-end",
         "dcat:endDate",
+    ),
+    V(
+        "signature-only-present",
+        replace(SIG, "csi:capacity", "<https://w3id.org/csi-graph/signature-capacity/present>"),
+        "csish:Signature-signed",
+        "csi:capacity",
+    ),
+    V(
+        "signature-capacity-wrong-scheme",
+        replace(SIG, "csi:capacity", "status:realised"),
+        "csish:Signature-capacity",
+        "csi:capacity",
+    ),
+    # Figures: values, ranges, qualifiers, baselines, relations
+    V("figure-without-value", drop(Q, "schema:value"), "csish:QuantityFigureShape", None),
+    V(
+        "range-upside-down",
+        drop(Q, "schema:value") + ";" + add(f"{Q} schema:minValue 9 ; schema:maxValue 5 ."),
+        "csish:Quantity-rangeOrder",
+        None,
+    ),
+    V("range-min-as-text", add(f'{Q} schema:minValue "5" .'), "csish:Quantity-min", "schema:minValue"),
+    V("range-max-negative", add(f"{Q} schema:maxValue -1 ."), "csish:Quantity-max", "schema:maxValue"),
+    V(
+        "relative-change-in-posts",
+        add(f"{Q} csi:quantityBasis <https://w3id.org/csi-graph/quantity-basis/relative> ."),
+        "csish:QuantityRelativeShape",
+        None,
+    ),
+    V(
+        "qualifier-wrong-scheme",
+        add(f"{Q} csi:valueQualifier unit:post ."),
+        "csish:Quantity-qualifier",
+        "csi:valueQualifier",
+    ),
+    V("baseline-not-a-figure", add(f"{Q} csi:baseline {PLAN} ."), "csish:Quantity-baseline", "csi:baseline"),
+    V(
+        "part-of-and-same-target",
+        add(f"{Q} csi:partOf {QA} ; csi:sameTargetAs {QA} ."),
+        "csish:Quantity-partOf",
+        "csi:partOf",
+    ),
+    V(
+        "same-target-not-a-figure",
+        add(f"{Q} csi:sameTargetAs {PLAN} ."),
+        "csish:Quantity-sameTarget",
+        "csi:sameTargetAs",
+    ),
+    V(
+        "figure-stated-by-a-plan",
+        add(f"{Q} csi:statedBy {PLAN} ."),
+        "csish:Quantity-statedBy",
+        "csi:statedBy",
+    ),
+    V("figure-date-as-text", add(f'{Q} dct:date "2030" .'), "csish:Quantity-date", "dct:date"),
+    # Notes
+    V("note-on-two-resources", add(f"{NOTE} csi:noteOn {K} ."), "csish:Note-on", "csi:noteOn"),
+    V("note-without-text", drop(NOTE, "dct:description"), "csish:Note-text", "dct:description"),
+    V("note-date-as-text", replace(NOTE, "dct:date", '"2031"'), "csish:Note-date", "dct:date"),
+    V("note-without-source", drop(NOTE, "prov:wasDerivedFrom"), "csish:Note-source", "prov:wasDerivedFrom"),
+    # Stated axes
+    V("axis-without-contract", drop(AXIS, "csi:inContract"), "csish:Axis-contract", "csi:inContract"),
+    V("axis-without-label", drop(AXIS, "rdfs:label"), "csish:Axis-label", "rdfs:label"),
+    V(
+        "axis-theme-wrong-scheme",
+        replace(AXIS, "csi:theme", "ctype:staffing"),
+        "csish:Axis-theme",
+        "csi:theme",
+    ),
+    V("axis-position-zero", replace(AXIS, "schema:position", "0"), "csish:Axis-position", "schema:position"),
+    V("axis-without-source", drop(AXIS, "prov:wasDerivedFrom"), "csish:Axis-source", "prov:wasDerivedFrom"),
+    # Announcements
+    V(
+        "announcement-about-no-contract",
+        f"DELETE DATA {{ {ANN} csi:relatesTo {K} }}",
+        "csish:Announcement-contract",
+        "csi:relatesTo",
+    ),
+    V(
+        "announcement-about-a-party",
+        add(f"{ANN} csi:relatesTo {STATE} ."),
+        "csish:Announcement-commitment",
+        "csi:relatesTo",
+    ),
+    V(
+        "announcement-date-as-text",
+        replace(ANN, "dct:date", '"juin 2030"'),
+        "csish:Announcement-date",
+        "dct:date",
+    ),
+    V(
+        "announcement-without-description",
+        drop(ANN, "dct:description"),
+        "csish:Announcement-description",
+        "dct:description",
+    ),
+    V(
+        "announcement-stated-by-a-territory",
+        replace(ANN, "csi:statedBy", COMMUNE),
+        "csish:Announcement-statedBy",
+        "csi:statedBy",
+    ),
+    V(
+        "announcement-figure-not-a-quantity",
+        replace(ANN, "csi:targetQuantity", PLAN),
+        "csish:Announcement-quantity",
+        "csi:targetQuantity",
+    ),
+    V(
+        "announcement-without-source",
+        drop(ANN, "prov:wasDerivedFrom"),
+        "csish:Announcement-source",
+        "prov:wasDerivedFrom",
     ),
     # Parties
     V("party-without-contract", drop(STATE, "csi:inContract"), "csish:Party-contract", "csi:inContract"),
@@ -529,6 +712,46 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "csish:Departement-code",
         "igeo:codeINSEE",
     ),
+    V("departement-without-code", drop(DEP, "igeo:codeINSEE"), "csish:Departement-code", "igeo:codeINSEE"),
+    V(
+        "siren-of-eight-digits",
+        replace(COMMUNE, "csi:siren", '"29999000"'),
+        "csish:Territory-siren",
+        "csi:siren",
+    ),
+    V(
+        "population-not-a-population",
+        replace(COMMUNE, "csi:population", PLAN),
+        "csish:Territory-population",
+        "csi:population",
+    ),
+    V(
+        "intercommunality-without-siren",
+        add(
+            f'<territory/intercommunality/x> a csi:Intercommunality ; rdfs:label "X"@fr ; prov:wasDerivedFrom {SRC} .'
+        ),
+        "csish:Intercommunality-siren",
+        "csi:siren",
+    ),
+    V(
+        "population-as-text",
+        replace(POP, "schema:value", '"50000"'),
+        "csish:Population-value",
+        "schema:value",
+    ),
+    V("population-without-year", drop(POP, "dct:date"), "csish:Population-year", "dct:date"),
+    V(
+        "population-year-as-date",
+        replace(POP, "dct:date", '"2029-01-01"^^xsd:date'),
+        "csish:Population-year",
+        "dct:date",
+    ),
+    V(
+        "population-without-source",
+        drop(POP, "prov:wasDerivedFrom"),
+        "csish:Population-source",
+        "prov:wasDerivedFrom",
+    ),
     # Sourced claims
     V("claim-about-nothing", CLAIMS + ";" + drop(CLAIM, "rdf:subject"), "csish:Claim-subject", "rdf:subject"),
     V(
@@ -657,7 +880,7 @@ COUNTER_EXAMPLES: list[CounterExample] = [
             f"csi:quantityKind qkind:cameras ; prov:wasDerivedFrom {SRC} ."
         ),
         "csish:Quantity-used",
-        "^csi:targetQuantity",
+        "(^csi:targetQuantity|^csi:baseline)",
     ),
     W(
         "orphan-instrument",
@@ -761,7 +984,7 @@ COUNTER_EXAMPLES: list[CounterExample] = [
         "party-without-commitment",
         replace(C2, "csi:committedBy", STATE),
         "csish:Party-commits",
-        "^csi:committedBy",
+        None,
     ),
     I(
         "instrument-without-english-name",

@@ -25,13 +25,16 @@ from csi_graph.namespaces import DATA_BASE
 from csi_graph.vocabulary import read_vocabulary
 
 SYNTHETIC_YAML = FIXTURES / "synthetic-contract.yaml"
+# The invented Testville's official records, as csi-graph territories would write them.
+TERRITORIES = FIXTURES / "synthetic-territories.ttl"
 AUTHORING = sorted((ROOT / "data" / "authoring").glob("*.yaml"))
 SCHEMES = ROOT / "ontology" / "csi-schemes.skos.ttl"
+CSI = "https://w3id.org/csi-graph/ontology#"
 
 
 @pytest.fixture(scope="module")
 def vocabulary():
-    return read_vocabulary(load(contracts=False))
+    return read_vocabulary(load([TERRITORIES], contracts=False))
 
 
 def broken(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
@@ -62,7 +65,7 @@ def problems(path: Path, vocabulary) -> list[str]:
 
 
 def test_synthetic_file_compiles_and_conforms(vocabulary, tmp_path):
-    report = build([SYNTHETIC_YAML], tmp_path, context=[])
+    report = build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES])
     assert report.conforms and report.results == [], report.to_text()
     assert (tmp_path / "testville-2030.ttl").exists()
 
@@ -95,21 +98,25 @@ def test_signature_for_a_non_party(vocabulary, tmp_path):
     )
 
 
-def test_contract_with_one_party(vocabulary, tmp_path):
-    city = (
+def test_contract_with_one_party_builds_and_says_what_is_missing(vocabulary, tmp_path):
+    """A register entry may know one party, or none: information, never a violation."""
+    city_party = (
         "  city:\n"
         '    label: {fr: "Ville de Testville", en: "City of Testville"}\n'
         "    kind: commune\n"
         "    organisation: commune/99001\n"
         "    sources: [announcement]\n"
     )
-    path, text = broken(tmp_path, city, "")
-    found = problems(path, vocabulary)
-    assert found[0] == (
-        f"{path}:{at(text, 'state:')}: parties: a contract binds at least two parties: "
-        "add the other one (for example the State, kind: state)"
-    )
-    assert found[-1] == f"3 problems in {path}: nothing was written"
+    text = SYNTHETIC_YAML.read_text(encoding="utf-8")
+    for block in (city_party, text[text.index("  - party: city\n") : text.index("commitments:\n")]):
+        text = text.replace(block, "", 1)
+    start = text.index("  - id: city-01\n")
+    text = text[:start] + text[text.index("instruments:\n") :]  # the city's commitment goes too
+    path = tmp_path / "testville.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = build([path], tmp_path / "out", context=[], reference=[TERRITORIES])
+    assert report.conforms, report.to_text()
+    assert ("Info", "csish:Contract-parties") in {(r.severity, r.shape) for r in report.results}
 
 
 def test_unknown_theme_suggests_the_nearest(vocabulary, tmp_path):
@@ -128,14 +135,59 @@ def test_unknown_theme_without_a_near_one_points_to_the_list(vocabulary, tmp_pat
     )
 
 
-@pytest.mark.parametrize("date", ["15/03/2030", "2030-02-30", "mars 2030"])
-def test_bad_date(vocabulary, tmp_path, date):
+@pytest.mark.parametrize(
+    "date,why",
+    [
+        ("15/03/2030", ""),
+        ("mars 2030", ""),
+        ("2030-02-30", "30 February 2030 does not exist: "),
+        ("2021-13-01", "month 13 does not exist: "),
+        ("2021-00", "month 0 does not exist: "),
+    ],
+)
+def test_bad_date(vocabulary, tmp_path, date, why):
     signature = "    date: 2030-03-15\n    sources: [announcement]\n  - party: city"
     path, text = broken(tmp_path, signature, signature.replace("2030-03-15", date))
     assert problems(path, vocabulary)[0] == (
-        f"{path}:{at(text, date)}: signatures[0].date: '{date}' is not a date: "
+        f"{path}:{at(text, date)}: signatures[0].date: '{date}' is not a date: {why}"
         "write YYYY-MM-DD, YYYY-MM or YYYY, for example 2021-09-22"
     )
+
+
+def test_an_empty_list_of_sources_is_reported_at_its_line(vocabulary, tmp_path):
+    old = "    beneficiaries: [commune/99001]\n    sources: [announcement]"
+    path, text = broken(tmp_path, old, old.replace("[announcement]", "[]"))
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, 'sources: []', offset=len('sources: '))}: commitments[0] (state-01).sources: "
+        "is an empty list: list the keys of the sources that state this"
+    )
+
+
+def test_a_read_on_date_in_the_future_is_refused(vocabulary, tmp_path):
+    import datetime
+
+    later = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    path, text = broken(tmp_path, "read_on: 2026-04-01", f"read_on: {later}")
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, later)}: sources.announcement.read_on: {later} is in the future: "
+        "give the day you read the source, today or before"
+    )
+
+
+def test_a_party_kind_must_agree_with_its_organisation(vocabulary, tmp_path):
+    party = "    kind: state\n    organisation: prefecture/99\n"
+    path, text = broken(tmp_path, party, party.replace("kind: state", "kind: prosecution"))
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, 'kind: prosecution', offset=len('kind: '))}: parties.state.kind: the party is of "
+        "kind prosecution but its organisation prefecture/99 is of kind state: make them agree (the party is "
+        "the role the organisation plays)"
+    )
+
+
+def test_a_tab_in_the_yaml_gets_a_hint(vocabulary, tmp_path):
+    path, _ = broken(tmp_path, "  status: signed\n", "  status: signed\n\tlegal: x\n")
+    (message,) = problems(path, vocabulary)[:1]
+    assert message.endswith("found character '\\t' that cannot start any token: indent with spaces, not tabs")
 
 
 def test_duplicate_identifier(vocabulary, tmp_path):
@@ -211,9 +263,10 @@ def test_todo_left_in(vocabulary, tmp_path):
 
 
 def test_yaml_syntax_error(vocabulary, tmp_path):
-    path, _ = broken(tmp_path, "  status: signed\n", "  status: signed\n   oops: [\n")
+    path, text = broken(tmp_path, "  status: signed\n", "  status: signed\n   oops: [\n")
     assert problems(path, vocabulary) == [
-        f"{path}:9:8: not valid YAML: mapping values are not allowed here (fix the syntax there)",
+        f"{path}:{at(text, 'oops:', offset=4)}: not valid YAML: mapping values are not allowed here: quote a value that contains "
+        '": ", for example label: "Ville : centre"',
         f"1 problem in {path}: nothing was written",
     ]
 
@@ -226,13 +279,31 @@ def test_unknown_reliability_grade(vocabulary, tmp_path):
     )
 
 
-def test_malformed_insee_code(vocabulary, tmp_path):
-    path, text = broken(tmp_path, 'insee: "99001"', 'insee: "9901"')
-    where = at(text, 'insee: "9901"', offset=len("insee: "))
-    assert problems(path, vocabulary)[0] == (
-        f"{path}:{where}: territories.commune/99001.insee: '9901' is not an INSEE commune code, "
-        'for example "73065"'
+def test_an_insee_code_is_not_typed_by_hand(vocabulary, tmp_path):
+    path, text = broken(
+        tmp_path, '    name: {fr: "Testville"}\n', '    name: {fr: "Testville"}\n    insee: "99001"\n'
     )
+    where = at(text, 'insee: "99001"', offset=len("insee: "))
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{where}: territories.commune/99001.insee: INSEE codes are not typed by hand: they come "
+        "from data/reference/territories.ttl, which csi-graph territories makes from INSEE's official "
+        "list; remove insee:"
+    )
+
+
+def test_a_commune_is_found_by_its_name_in_the_official_list(vocabulary, tmp_path):
+    path, text = broken(tmp_path, 'name: {fr: "Testville"}', 'name: {fr: "Testvile"}')
+    assert problems(path, vocabulary)[0] == (
+        f"{path}:{at(text, chr(34) + 'Testvile')}: territories.commune/99001: no commune named 'Testvile' among the "
+        "official territories; did you mean Testville? (a new one is added by csi-graph territories; an "
+        "intercommunality may need official_name:)"
+    )
+    compiled = compile_file(SYNTHETIC_YAML, vocabulary)
+    assert (
+        URIRef(f"{DATA_BASE}contract/testville-2030"),
+        URIRef(CSI + "territory"),
+        URIRef(f"{DATA_BASE}territory/commune/99001"),
+    ) in compiled.graph
 
 
 def test_dispute_needs_two_values(vocabulary, tmp_path):
@@ -258,7 +329,7 @@ def test_every_problem_is_reported_at_once(vocabulary, tmp_path):
     text = path.read_text(encoding="utf-8").replace("unit: post,", "unit: posts,").replace("2030-06", "juin")
     path.write_text(text, encoding="utf-8")
     found = problems(path, vocabulary)
-    assert found[-1] == f"3 problems in {path}: nothing was written"
+    assert found[-1] == f"5 problems in {path}: nothing was written"  # 2 units, 2 dates, 1 theme
     lines = [int(line.split(":")[1]) for line in found[:-1]]
     assert lines == sorted(lines)  # in the order of the file
 
@@ -301,29 +372,29 @@ def test_violation_writes_nothing_and_points_to_the_authoring_line(vocabulary, t
     text = SYNTHETIC_YAML.read_text(encoding="utf-8")
     start, end = text.index("signatures:\n"), text.index("commitments:\n")
     path = tmp_path / "testville.yaml"
-    path.write_text(text[:start] + text[end:], encoding="utf-8")  # signed, but no signature
-    report = build([path], tmp_path / "out", context=[])
+    signatures = text[start:end].replace("    date: 2030-03-15\n", "    date: 2020-01-01\n", 1)
+    path.write_text(text[:start] + signatures + text[end:], encoding="utf-8")  # before its legal basis
+    report = build([path], tmp_path / "out", context=[], reference=[TERRITORIES])
     assert not report.conforms
     line = path.read_text(encoding="utf-8").splitlines().index("  id: testville-2030") + 1
     assert (
-        f"{path}:{line}: Violation: <contract/testville-2030>: A signed contract (csi:contractStatus "
-        "cstatus:signed) needs at least one signature: add a csi:Signature whose csi:inContract is this "
-        "contract. [csish:ContractSignaturesShape]"
+        f"{path}:{line}: Violation: <contract/testville-2030>: The contract was signed (2020-01-01) before "
+        "the date of its legal basis: a later text cannot be its basis; remove csi:legalBasis or check the "
+        "dates. [csish:Contract-legalBasisAfterSignature]"
     ) in report.to_text().splitlines()
-    assert report.to_text().splitlines()[-1] == (
-        "1 violation, 0 warnings, 2 infos in 1 contract: does not conform: nothing was written"
-    )
+    assert report.to_text().splitlines()[-1].startswith("1 violation, ")
+    assert report.to_text().splitlines()[-1].endswith(" in 1 contract: does not conform: nothing was written")
     assert not (tmp_path / "out").exists()
 
 
 def test_bad_input_leaves_the_existing_file_untouched(vocabulary, tmp_path):
     out = tmp_path / "out"
-    build([SYNTHETIC_YAML], out, context=[])
+    build([SYNTHETIC_YAML], out, context=[], reference=[TERRITORIES])
     target = out / "testville-2030.ttl"
     before = target.read_bytes()
     path, _ = broken(tmp_path, "themes: [national-police-staffing]", "themes: [videoprotection]")
     with pytest.raises(AuthoringError):
-        build([path], out, context=[])
+        build([path], out, context=[], reference=[TERRITORIES])
     assert target.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["testville-2030.ttl"]  # no temporary file left
 
@@ -334,22 +405,23 @@ def test_a_hand_written_file_is_not_replaced_without_force(vocabulary, tmp_path)
     target = tmp_path / "testville-2030.ttl"
     target.write_text("# written by hand\n", encoding="utf-8")
     with pytest.raises(CsiError, match="exists and was not made by csi-graph build"):
-        build([SYNTHETIC_YAML], tmp_path, context=[])
+        build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES])
     assert target.read_text(encoding="utf-8") == "# written by hand\n"
-    build([SYNTHETIC_YAML], tmp_path, context=[], force=True)
+    build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES], force=True)
     assert GENERATED in target.read_text(encoding="utf-8").splitlines()[0]
 
 
 def test_check_reports_a_stale_file(vocabulary, tmp_path):
-    build([SYNTHETIC_YAML], tmp_path, context=[])
-    assert [b.state for b in build([SYNTHETIC_YAML], tmp_path, check=True, context=[]).built] == [
-        "up to date"
-    ]
+    build([SYNTHETIC_YAML], tmp_path, context=[], reference=[TERRITORIES])
+    assert [
+        b.state
+        for b in build([SYNTHETIC_YAML], tmp_path, check=True, context=[], reference=[TERRITORIES]).built
+    ] == ["up to date"]
     target = tmp_path / "testville-2030.ttl"
     target.write_text(
         target.read_text(encoding="utf-8").replace("Alice Exemple", "Alice Autre"), encoding="utf-8"
     )
-    report = build([SYNTHETIC_YAML], tmp_path, check=True, context=[])
+    report = build([SYNTHETIC_YAML], tmp_path, check=True, context=[], reference=[TERRITORIES])
     assert [b.state for b in report.built] == ["stale"]
     assert "Alice Autre" in target.read_text(encoding="utf-8")  # --check writes nothing
 
@@ -448,21 +520,26 @@ def test_a_new_scaffold_says_what_to_fill_in(vocabulary, tmp_path):
     path = tmp_path / "lyon-2025.yaml"
     path.write_text(scaffold("Lyon", "lyon-2025", vocabulary), encoding="utf-8")
     found = problems(path, vocabulary)
-    assert found[-1] == f"18 problems in {path}: nothing was written"
-    assert all("still TODO" in line for line in found[:-1])
+    assert found[-1] == f"19 problems in {path}: nothing was written"
+    # Every TODO, and the commune that the official territories do not list yet.
+    todo = [line for line in found[:-1] if "still TODO" in line]
+    (territory,) = [line for line in found[:-1] if "still TODO" not in line]
+    assert len(todo) == 18
+    assert "no commune named 'Lyon' among the official territories" in territory
+    assert "csi-graph territories" in territory
 
 
 def test_a_filled_in_scaffold_builds(vocabulary, tmp_path):
-    text = scaffold("Lyon", "lyon-2025", vocabulary)
+    text = scaffold("Testville", "testville-2025", vocabulary)
     fills = {
         "start: TODO ": "start: 2025-01-10 ",
         "end: TODO ": "end: 2026 ",
         'wording: "TODO: the commitment, copied exactly as the contract or the source writes it"': 'wording: "Dix policiers nationaux de plus (fictif)"',
         '{en: "TODO: an English translation"}': '{en: "Ten more national police officers (fictional)"}',
         "{value: TODO, unit: post, kind: national-police-staff, basis: additional, deadline: TODO}": "{value: 10, unit: post, kind: national-police-staff, basis: additional, deadline: 2026}",
-        '{fr: "TODO: Préfecture de ...", en: "TODO: Prefecture of ..."}': '{fr: "Préfecture du Rhône (fictif)", en: "Prefecture of the Rhône (fictional)"}',
-        '{fr: "TODO: Préfet de ...", en: "TODO: Prefect of ..."}': '{fr: "Préfet du Rhône (fictif)", en: "Prefect of the Rhône (fictional)"}',
-        "url: TODO ": 'url: "https://example.org/lyon" ',
+        '{fr: "TODO: Préfecture de ...", en: "TODO: Prefecture of ..."}': '{fr: "Préfecture de Testdépartement (fictif)", en: "Prefecture of Testdépartement (fictional)"}',
+        '{fr: "TODO: Préfet de ...", en: "TODO: Prefect of ..."}': '{fr: "Préfet de Testdépartement (fictif)", en: "Prefect of Testdépartement (fictional)"}',
+        "url: TODO ": 'url: "https://example.org/testville-2025" ',
         '{fr: "TODO: what the page is", en: "TODO"}': '{fr: "Annonce fictive", en: "Fictional announcement"}',
         "publisher: TODO ": 'publisher: "Exemple" ',
         "persons: {} ": 'persons: {jeanne-exemple: {name: "Jeanne Exemple", sources: [announcement]}} ',
@@ -473,11 +550,11 @@ def test_a_filled_in_scaffold_builds(vocabulary, tmp_path):
     text = text.replace("signatory: TODO", "signatory: jeanne-exemple").replace(
         "date: TODO", "date: 2025-01-10"
     )
-    path = tmp_path / "lyon-2025.yaml"
+    path = tmp_path / "testville-2025.yaml"
     path.write_text(text, encoding="utf-8")
-    report = build([path], tmp_path, context=[])
+    report = build([path], tmp_path, context=[], reference=[TERRITORIES])
     assert report.counts["Violation"] == 0 and report.counts["Warning"] == 0, report.to_text()
-    assert (tmp_path / "lyon-2025.ttl").exists()
+    assert (tmp_path / "testville-2025.ttl").exists()
 
 
 # ---------------------------------------------------------------------- the command line
@@ -498,19 +575,28 @@ def test_cli_new_then_build_round_trip_end_to_end(tmp_path, monkeypatch):
         again.stderr
         == "Error: chambery-2021.yaml: exists; choose another file with -o, or use --force to replace it\n"
     )
-    built = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out"])
+    taken = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out"])
+    assert taken.exit_code == 1  # the shipped chambery-2021.ttl describes that contract already
+    assert taken.stderr.startswith(
+        "Error: chambery-2021.yaml: contract id 'chambery-2021' is already the id of the contract in "
+    )
+    assert taken.stderr.rstrip().endswith("chambery-2021.ttl, written by hand; give this contract its own id")
+    built = runner.invoke(cli, ["build", "chambery-2021.yaml", "-o", "out", "--force"])
     assert built.exit_code == 0, built.output
+    shipped = Graph().parse(ROOT / "data" / "contracts" / "chambery-2021.ttl")
     assert built.stdout.splitlines()[-2:] == [
-        "written: out/chambery-2021.ttl (497 triples, from chambery-2021.yaml)",
+        f"written: out/chambery-2021.ttl ({len(shipped)} triples, from chambery-2021.yaml)",
         "0 violations, 0 warnings, 1 info in 1 contract: conforms",
     ]
     rebuilt = Graph().parse(tmp_path / "out" / "chambery-2021.ttl")
-    assert isomorphic(rebuilt, Graph().parse(ROOT / "data" / "contracts" / "chambery-2021.ttl"))
+    assert isomorphic(rebuilt, shipped)
 
 
 def test_cli_build_mistakes_exit_2_and_write_nothing(tmp_path):
     path, text = broken(tmp_path, "themes: [national-police-staffing]", "themes: [videoprotection]")
-    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli, ["build", str(path), "-o", str(tmp_path / "out"), "--reference", str(TERRITORIES)]
+    )
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {path}:{at(text, 'videoprotection')}: commitments[0] (state-01).themes[0]: unknown theme "
@@ -534,3 +620,122 @@ def test_cli_new_scaffold(tmp_path, monkeypatch):
     assert missing.stderr == (
         "Error: name the city (csi-graph new Lyon --year 2025), or export one with --from CONTRACT\n"
     )
+
+
+# ---------------------------------------------------------------------- other files
+
+
+def test_an_id_that_another_file_defines_is_refused(tmp_path):
+    """Issue 12: a new file with Dijon's id used to replace Dijon's shipped contract in silence."""
+    text = (ROOT / "data" / "authoring" / "chatellerault-2023.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "lyon.yaml"
+    path.write_text(text.replace("id: chatellerault-2023", "id: dijon-2021"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: {path}: contract id 'dijon-2021' is already the id of the contract in "
+    )
+    assert result.stderr.endswith(
+        "data/contracts/dijon-2021.ttl, built from dijon-2021.yaml; give this contract its own id\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_conflict_with_another_file_names_that_file_and_its_value(tmp_path):
+    text = (ROOT / "data" / "authoring" / "chatellerault-2023.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: chatellerault-2023", "id: testville-2031")
+    text = text.replace(
+        'gerald-darmanin: {name: "Gérald Darmanin"', 'gerald-darmanin: {name: "Gerald Darmanin"'
+    )
+    path = tmp_path / "testville-2031.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = build([path], tmp_path / "out")
+    (result,) = [r for r in report.results if r.severity == "Violation"]
+    assert result.shape == "csish:Person-name"
+    assert 'data/contracts/arles-2021.ttl: "Gérald Darmanin"' in result.message("en")
+    assert "(décrit aussi ailleurs — data/contracts/arles-2021.ttl" in result.message("fr")
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------- the key reference
+
+
+def test_every_key_the_compiler_accepts_is_explained(monkeypatch):
+    from csi_graph.authoring import keys
+
+    assert keys.undocumented() == []
+    allowed, required = keys.KEYS["contract"]
+    monkeypatch.setitem(keys.KEYS, "contract", (allowed | {"mystery"}, required))
+    assert keys.undocumented() == [("contract", "mystery")]  # the check can fail
+
+
+def test_the_key_reference_is_what_the_compiler_gives(runner, tmp_path):
+    from csi_graph.authoring.keys import reference_markdown
+
+    committed = ROOT / "docs" / "authoring-keys.md"
+    assert committed.read_text(encoding="utf-8") == reference_markdown(), "run csi-graph docs"
+    assert runner.invoke(cli, ["docs", "-o", str(tmp_path)]).exit_code == 0
+    (tmp_path / "authoring-keys.md").write_text("edited by hand\n")
+    stale = runner.invoke(cli, ["docs", "--check", "-o", str(tmp_path)])
+    assert (stale.exit_code, stale.stderr) == (
+        1,
+        f"{tmp_path / 'authoring-keys.md'} is out of date: run csi-graph docs\n",
+    )
+
+
+def test_the_template_shows_every_new_notion(vocabulary):
+    text = scaffold("Testville", "testville-2031", vocabulary)
+    for notion in (
+        "history:",
+        "rank:",
+        "renews:",
+        "legal_basis:",
+        "commitments_known:",
+        "axes:",
+        "partners:",
+        "capacity: present",
+        "part_of:",
+        "qualifier: approximate",
+        "min: 40, max: 90",
+        "baseline:",
+        "basis: relative",
+        "basis: maintained",
+        "same_target_as:",
+        "stated_by:",
+        "notes:",
+        "announcements:",
+        "official_name:",
+        "departement:",
+        "ungraded",
+    ):
+        assert notion in text, notion
+
+
+def test_a_disputed_capacity_is_two_claims_and_no_signature(vocabulary, tmp_path):
+    """A signature page says present, a review says signatory: neither is picked."""
+    old = "    post: prefet/99\n    date: 2030-03-15\n"
+    new = (
+        "    post: prefet/99\n"
+        "    capacity:\n"
+        "      disputed:\n"
+        "        - {value: present, sources: [announcement]}\n"
+        "        - {value: signatory, sources: [follow-up]}\n"
+        "    date: 2030-03-15\n"
+    )
+    path, _ = broken(tmp_path, old, new)
+    graph = compile_file(path, vocabulary).graph
+    signature = URIRef(f"{DATA_BASE}signature/testville-2030/state-1")
+    types = set(graph.objects(signature, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
+    assert types == {URIRef(CSI + "SigningParticipation")}
+    claims = {
+        str(graph.value(c, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")))
+        for c in graph.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"), signature)
+        if graph.value(c, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate"))
+        == URIRef(CSI + "capacity")
+    }
+    assert claims == {
+        "https://w3id.org/csi-graph/signature-capacity/present",
+        "https://w3id.org/csi-graph/signature-capacity/signatory",
+    }
+    report = build([path], tmp_path / "out", context=[], reference=[TERRITORIES])
+    assert report.conforms, report.to_text()

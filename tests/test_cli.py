@@ -70,7 +70,7 @@ def test_validate_messages_in_french(runner, tmp_path):
     path = _broken_copy(tmp_path, "schema:value 5 ;", "schema:value -5 ;")
     result = runner.invoke(cli, ["validate", str(path), "--lang", "fr"])
     assert result.exit_code == 1
-    assert "Une quantité a une seule valeur (schema:value), nombre positif ou nul" in result.stdout
+    assert "Une quantité a au plus une valeur (schema:value), nombre positif ou nul" in result.stdout
 
 
 def test_warnings_fail_unless_allowed(runner, tmp_path):

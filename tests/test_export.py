@@ -92,6 +92,7 @@ def test_quad_formats_keep_one_graph_per_file(both):
     assert graphs == {
         "<https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl>",
         "<https://w3id.org/csi-graph/graph/data/reference/national.ttl>",
+        "<https://w3id.org/csi-graph/graph/data/reference/territories.ttl>",
         f"<{SYNTHETIC.resolve().as_uri()}>",
     }
 

@@ -25,6 +25,8 @@ from csi_graph.loader import load
 from csi_graph.validation import validate
 
 GRAPH = "https://w3id.org/csi-graph/graph/data/contracts/chambery-2021.ttl"
+# Chambéry's INSEE code lives in the generated reference file, with every official territory.
+TERRITORIES = "https://w3id.org/csi-graph/graph/data/reference/territories.ttl"
 CHAMBERY = ROOT / "data" / "contracts" / "chambery-2021.ttl"
 K = "<contract/chambery-2021>"
 PERIOD = "<period/chambery-2021>"
@@ -51,13 +53,12 @@ class Mutant:
     name: str
     update: str
     catchable: bool = True
+    graph: str = GRAPH
 
 
 REQUIRED = [
     (K, "dct:title"),
     (K, "dct:identifier"),
-    (K, "csi:territory"),
-    (K, "csi:legalBasis"),
     (K, "csi:contractStatus"),
     (K, "prov:wasDerivedFrom"),
     (STATE, "csi:partyKind"),
@@ -81,11 +82,16 @@ REQUIRED = [
     (PERSON, "foaf:name"),
     (POST, "org:postIn"),
     (POST, "org:role"),
-    (COMMUNE, "igeo:codeINSEE"),
 ]
 
 MUTANTS = [
     *(Mutant("drop a required property", f"drop {node} {prop}", drop(node, prop)) for node, prop in REQUIRED),
+    Mutant(
+        "drop a required property",
+        f"drop {COMMUNE} igeo:codeINSEE",
+        drop(COMMUNE, "igeo:codeINSEE"),
+        graph=TERRITORIES,
+    ),
     Mutant(
         "commitment by a non-party",
         "party is an organisation",
@@ -110,6 +116,11 @@ MUTANTS = [
         replace(SIG, "dct:date", '"2026"^^xsd:gYear')
         + ";"
         + replace(PERIOD, "dcat:endDate", '"2021-09-22"^^xsd:date'),
+    ),
+    Mutant(
+        "dates in the wrong order",
+        "signed before its legal basis",
+        replace(SIG, "dct:date", '"2021-03-01"^^xsd:date'),
     ),
     Mutant(
         "dates in the wrong order", "end before start", replace(PERIOD, "dcat:endDate", '"2020"^^xsd:gYear')
@@ -150,7 +161,18 @@ MUTANTS = [
         "English label removed",
         f'DELETE {{ {C} rdfs:label ?l }} WHERE {{ {C} rdfs:label ?l FILTER(lang(?l) = "en") }}',
     ),
-    Mutant("malformed identifier", "INSEE code of four digits", replace(COMMUNE, "igeo:codeINSEE", '"7306"')),
+    Mutant(
+        "malformed identifier",
+        "INSEE code of four digits",
+        replace(COMMUNE, "igeo:codeINSEE", '"7306"'),
+        graph=TERRITORIES,
+    ),
+    Mutant(
+        "malformed identifier",
+        "SIREN of eight digits",
+        replace(COMMUNE, "csi:siren", '"21730065"'),
+        graph=TERRITORIES,
+    ),
     Mutant(
         "malformed identifier", "duplicate commitment identifier", replace(C2, "dct:identifier", '"state-01"')
     ),
@@ -212,7 +234,7 @@ def mutated(mutant: Mutant):
     # Chambéry's file alone (with the ontology and reference data): the other contracts
     # would only make each of these validations slower.
     dataset = load([CHAMBERY], contracts=False)
-    dataset.update(GRAPH, PROLOGUE + mutant.update)
+    dataset.update(mutant.graph, PROLOGUE + mutant.update)
     return dataset
 
 

@@ -229,7 +229,7 @@ def test_reciprocity(shipped):
 
 def test_construct_and_ask(shipped):
     graph = shipped.query("commitment-graph").graph
-    assert len(graph) == 20
+    assert len(graph) == 21  # Chambéry state-01 and its figure (now with its basis, « supplémentaires »)
     assert shipped.query("has-realisation").boolean is True
     without = {r["identifier"] for r in shipped.query("contracts-overview")} - realised_contracts(shipped)
     assert without, "the shipped data should hold a contract with nothing realised"

@@ -75,7 +75,9 @@ def test_construct_formats(runner):
     turtle = runner.invoke(cli, ["query", "commitment-graph"]).stdout
     assert "csi:committedBy" in turtle
     nt = runner.invoke(cli, ["query", "commitment-graph", "-f", "nt"]).stdout
-    assert len(nt.strip().splitlines()) == 20
+    assert (
+        len(nt.strip().splitlines()) == 21
+    )  # Chambéry state-01 and its figure (now with its basis, « supplémentaires »)
     document = json.loads(runner.invoke(cli, ["query", "commitment-graph", "-f", "jsonld"]).stdout)
     assert isinstance(document, (list, dict))
 

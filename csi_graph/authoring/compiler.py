@@ -28,10 +28,9 @@ SCHEMA = PREFIXES["schema"]
 IGEO = PREFIXES["igeo"]
 POSITION = URIRef(SCHEMA + "position")
 VALUE = URIRef(SCHEMA + "value")
+MIN_VALUE = URIRef(SCHEMA + "minValue")
+MAX_VALUE = URIRef(SCHEMA + "maxValue")
 WITHIN = URIRef(SCHEMA + "containedInPlace")
-CODE = URIRef(IGEO + "codeINSEE")
-IGEO_COMMUNE = URIRef(IGEO + "Commune")
-DEFAULT_LEGAL_BASIS = "circulaire-6258-sg-2021-04-16"
 IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KEY = re.compile(r"^[a-z0-9]+([-/][a-z0-9]+)*$")
 DATE_FORMS = "write YYYY-MM-DD, YYYY-MM or YYYY, for example 2021-09-22"
@@ -50,9 +49,10 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "posts",
             "persons",
             "territories",
+            "announcements",
             "sources",
         },
-        {"contract", "parties", "sources"},
+        {"contract", "sources"},
     ),
     "contract": (
         {
@@ -60,21 +60,31 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "title",
             "description",
             "status",
+            "history",
+            "axes",
+            "rank",
+            "renews",
+            "commitments_known",
             "legal_basis",
             "territories",
+            "partners",
             "period",
             "follow_up_body",
             "comment",
+            "notes",
             "sources",
         },
-        {"id", "title", "status", "territories", "sources"},
+        {"id", "title", "status", "sources"},
     ),
     "period": ({"label", "start", "end", "comment", "sources"}, {"sources"}),
     "party": (
-        {"label", "kind", "organisation", "comment", "sources"},
+        {"label", "kind", "organisation", "commitments_known", "comment", "notes", "sources"},
         {"label", "kind", "organisation", "sources"},
     ),
-    "signature": ({"id", "party", "signatory", "post", "date", "comment", "sources"}, {"sources"}),
+    "signature": (
+        {"id", "party", "signatory", "post", "capacity", "date", "comment", "notes", "sources"},
+        {"sources"},
+    ),
     "commitment": (
         {
             "id",
@@ -98,42 +108,74 @@ KEYS: dict[str, tuple[set[str], set[str]]] = {
             "items",
             "status",
             "comment",
+            "notes",
             "sources",
         },
         {"id", "label", "themes", "types", "sources"},  # party: checked with the list of parties
     ),
     "quantity": (
-        {"value", "unit", "kind", "basis", "deadline", "label", "comment", "sources"},
-        {"value", "unit", "kind"},
+        {
+            "value",
+            "min",
+            "max",
+            "qualifier",
+            "unit",
+            "kind",
+            "basis",
+            "baseline",
+            "date",
+            "deadline",
+            "stated_by",
+            "part_of",
+            "same_target_as",
+            "label",
+            "comment",
+            "sources",
+        },
+        {"unit", "kind"},
     ),
+    "baseline": ({"value", "min", "max", "qualifier", "date", "label", "comment", "sources"}, set()),
     "item": ({"label", "sources"}, {"label"}),
     "status": (
         {"status", "date", "instruments", "description", "comment", "sources"},
         {"status", "date", "sources"},
     ),
     "instrument": (
-        {"kind", "label", "description", "territory", "comment", "sources"},
+        {"kind", "label", "description", "territory", "comment", "notes", "sources"},
         {"kind", "label", "sources"},
     ),
-    "organisation": ({"label", "kind", "territory", "comment", "sources"}, {"label", "kind", "sources"}),
+    "organisation": (
+        {"label", "kind", "territory", "comment", "notes", "sources"},
+        {"label", "kind", "sources"},
+    ),
     "post": (
-        {"label", "organisation", "role", "comment", "sources"},
+        {"label", "organisation", "role", "comment", "notes", "sources"},
         {"label", "organisation", "role", "sources"},
     ),
-    "person": ({"name", "given_name", "family_name", "comment", "sources"}, {"name", "sources"}),
-    "territory": ({"kind", "name", "insee", "within", "comment", "sources"}, {"kind", "name", "sources"}),
+    "person": ({"name", "given_name", "family_name", "comment", "notes", "sources"}, {"name", "sources"}),
+    "territory": (
+        {"kind", "name", "official_name", "departement", "insee", "within", "comment", "notes", "sources"},
+        {"kind", "name", "sources"},
+    ),
     "source": (
         {"url", "label", "publisher", "issued", "reliability", "read_on", "comment"},
         {"url", "label", "reliability", "read_on"},
     ),
     "claim": ({"value", "sources", "comment"}, {"value", "sources"}),
+    "history": ({"status", "date", "description", "comment", "sources"}, {"status", "date", "sources"}),
+    "axis": ({"label", "themes", "comment", "sources"}, {"label", "sources"}),
+    "announcement": (
+        {"date", "stated_by", "relates_to", "description", "quantities", "comment", "notes", "sources"},
+        {"description", "sources"},
+    ),
+    "note": ({"text", "date", "sources"}, {"text", "sources"}),
 }
 
 HINTS: dict[str, str] = {
     "commitment.label": "give at least the English label, a translation: label: {en: ...}",
     "id": "give a short identifier in lower case, digits and hyphens, for example state-01",
     "title": "give the contract's title, at least in French (fr:)",
-    "status": "write signed, or not-signed for a contract that was negotiated but not signed",
+    "status": "write the contract's state: signed, renewed, announced, negotiating, refused, abandoned or not-signed",
     "territories": "list the keys of the territories (under territories:) the contract covers",
     "sources": "list the keys of the sources (under sources:) that state this",
     "label": "give a label, at least in French (fr:)",
@@ -147,7 +189,7 @@ HINTS: dict[str, str] = {
     "role": "give the post's role, for example prefet, procureur or maire",
     "name": "give the name as the source writes it",
     "url": "give the source's web address (https://...)",
-    "reliability": "grade the source: A official, A- near-official, B+ public broadcaster, B press, B- brief, C aggregator, C/D unconfirmed",
+    "reliability": "grade the source: A official, A- near-official, B+ public broadcaster, B press, B- brief, C aggregator, C/D unconfirmed, or ungraded",
     "read_on": "give the date you read the source, YYYY-MM-DD",
     "contract": "describe the contract under contract:",
     "parties": "describe the parties (at least two: for example the State and the city)",
@@ -175,6 +217,8 @@ CONCEPT_NOUNS = {
     "quantity-kinds": "quantity kind",
     "quantity-bases": "quantity basis",
     "reliability": "reliability grade",
+    "capacities": "signature capacity",
+    "qualifiers": "value qualifier",
 }
 
 
@@ -209,6 +253,10 @@ class _Compiler:
         self.lines: dict[str, int] = {}
         self.defined: dict[str, dict[str, tuple[URIRef, int]]] = {}
         self.contract_id = "contract"
+        self.commitment_ids: dict[str, URIRef] = {}
+        self.quantity_keys: dict[str, URIRef] = {}  # "state-01-1" -> the figure's IRI
+        self.pending: list[tuple[URIRef, URIRef, Node, str]] = []
+        self.note_subjects: list[URIRef] = []
         self.sections: list[tuple[str, list[URIRef]]] = []
 
     # ------------------------------------------------------------------ the file
@@ -241,17 +289,20 @@ class _Compiler:
         instruments = self.build(entries["instruments"], self.instrument)
         contract = self.contract(contract_node, top) if contract_node is not None else []
         parties = self.build(entries["parties"], self.party)
-        self.check_parties(top)
         signatures = self.signatures(top.get("signatures"))
         commitments = self.commitments(top.get("commitments"))
+        announcements = self.announcements(top.get("announcements"))
+        self.resolve_pending()
         self.sections = [
             ("The contract", contract),
             ("Parties", parties),
             ("Signatures: who signed, holding which post, for which party, when", signatures),
             *commitments,
+            ("Announcements about the contract, apart from its commitments", announcements),
             ("Bodies and instruments the commitments create, keep or update", instruments),
             ("Organisations, posts and persons", organisations + posts + persons),
             ("Territories", territories),
+            ("Notes, each with its own source", self.note_subjects),
             ("Sources", sources),
         ]
         return CompiledContract(self.contract_id, self.file, self.graph, self.sections, self.lines)
@@ -365,7 +416,7 @@ class _Compiler:
             return None
         literal = parse_date(text)
         if literal is None:
-            self.problem(node, where, f"'{text}' is not a date: {DATE_FORMS}")
+            self.problem(node, where, f"'{text}' is not a date: {date_mistake(text) or DATE_FORMS}")
         return literal
 
     def number(self, node: Node | None, where: str) -> Literal | None:
@@ -406,6 +457,9 @@ class _Compiler:
             self.problem(node, where, f"unknown {noun} '{text}'{_suggest(text, choices, noun)}")
             return None
         return URIRef(found.iri)
+
+    def concept_iri(self, scheme: str, key: str) -> URIRef:
+        return URIRef(self.v.concept(scheme, key).iri)
 
     def concepts(self, node: Node | None, where: str, scheme: str) -> list[URIRef]:
         found = [self.concept(item, w, scheme) for item, w in self.items(node, where)]
@@ -457,6 +511,12 @@ class _Compiler:
         self, node: Mapping, where: str, subject: URIRef, default: list[URIRef] | None = None
     ) -> list[URIRef]:
         given = node.get("sources")
+        if isinstance(given, Sequence) and not given.items:
+            self.problem(
+                given,
+                _join(where, "sources"),
+                "is an empty list: list the keys of the sources that state this",
+            )
         found = (
             self.refs(given, _join(where, "sources"), "sources") if given is not None else list(default or [])
         )
@@ -543,6 +603,10 @@ class _Compiler:
         return [subject for iri, entry, where in entries for subject in build(iri, entry, where)]
 
     def iri_for(self, name: str, key: str, prefix: str, entry: Mapping | None, where: str) -> URIRef | None:
+        if name == "territories" and entry is not None:
+            official = self.official_territory(entry, where)
+            if official is not None:
+                return official
         if name != "sources":
             return URIRef(f"{DATA_BASE}{prefix}/{key}")
         url = self.text(entry.get("url"), _join(where, "url")) if entry is not None else None
@@ -564,9 +628,21 @@ class _Compiler:
             self.graph.add((subject, RDF.type, rdf_type))
 
     def comment(self, subject: URIRef, entry: Mapping, where: str) -> None:
+        """An editorial comment (no source), and the notes that state facts, each with its source."""
         self.add_texts(
             subject, RDFS.comment, self.texts(entry.get("comment"), _join(where, "comment"), need_fr=False)
         )
+        for n, note, note_where in self.numbered(entry, where, "notes", "note"):
+            iri = URIRef(f"{subject}/note-{n}")
+            self.describe(iri, note, C("Note"))
+            self.note_subjects.append(iri)
+            self.graph.add((iri, C("noteOn"), subject))
+            self.add_texts(iri, DCTERMS.description, self.texts(note.get("text"), f"{note_where}.text"))
+            if note.get("date") is not None:
+                date = self.date(note.get("date"), f"{note_where}.date")
+                if date is not None:
+                    self.graph.add((iri, DCTERMS.date, date))
+            self.sources(note, note_where, iri)
 
     def labels(
         self, subject: URIRef, entry: Mapping, where: str, key: str = "label", predicate=RDFS.label
@@ -593,16 +669,48 @@ class _Compiler:
                 _join(where, "read_on"),
                 f"'{read_on}' is not a full date: give the day you read the source, YYYY-MM-DD",
             )
+        elif read_on is not None and str(read_on) > datetime.date.today().isoformat():
+            self.problem(
+                e.get("read_on"),
+                _join(where, "read_on"),
+                f"{read_on} is in the future: give the day you read the source, today or before",
+            )
+            read_on = None
         elif read_on is not None:
             self.graph.add((iri, C("readOn"), read_on))
         self.comment(iri, e, where)
         return [iri]
 
+    def official_territory(self, e: Mapping, where: str) -> URIRef | None:
+        """A commune, intercommunality or département: the IRI of its official record, found by name."""
+        from csi_graph.territories import KINDS, resolve
+
+        kind_node = e.get("kind")
+        if not isinstance(kind_node, Scalar) or kind_node.text.strip() not in KINDS:
+            return None
+        name_node = e.get("official_name") or e.get("name")
+        if isinstance(name_node, Mapping):
+            name_node = name_node.get("fr")
+        if not isinstance(name_node, Scalar) or not name_node.text.strip():
+            return None  # the missing name is reported when the entry is built
+        departement = e.get("departement")
+        hint = departement.text.strip() if isinstance(departement, Scalar) else None
+        official, message = resolve(self.v.territories, kind_node.text.strip(), name_node.text.strip(), hint)
+        if official is None:
+            self.problem(name_node, where, message)
+            return None
+        return URIRef(official.iri)
+
     def territory(self, iri: URIRef, e: Mapping, where: str) -> list[URIRef]:
         kind_node = e.get("kind")
         kind = self.text(kind_node, _join(where, "kind"))
-        code_node = e.get("insee")
-        code = self.text(code_node, _join(where, "insee")) if code_node is not None else None
+        if e.get("insee") is not None:
+            self.problem(
+                e.get("insee"),
+                _join(where, "insee"),
+                "INSEE codes are not typed by hand: they come from data/reference/territories.ttl, "
+                "which csi-graph territories makes from INSEE's official list; remove insee:",
+            )
         if kind is not None and kind not in self.v.territory_kinds:
             self.problem(
                 kind_node,
@@ -610,29 +718,9 @@ class _Compiler:
                 f"unknown kind of territory '{kind}'{_suggest(kind, self.v.territory_kinds, 'kind of territory')}",
             )
             kind = None
-        if kind == "commune" and code is None:
-            # No source confirms the code: an INSEE commune, but not a csi:Commune (identified by its code).
-            self.describe(iri, e, C("Territory"), IGEO_COMMUNE)
-        elif kind is not None:
+        if kind is not None:
             self.describe(iri, e, URIRef(self.v.territory_kinds[kind].iri))
         self.labels(iri, e, where, "name")
-        if code is not None:
-            patterns = {"commune": r"([0-9]{5}|2[AB][0-9]{3})", "departement": r"([0-9]{2}|2[AB]|97[1-6])"}
-            if kind not in patterns:
-                self.problem(
-                    code_node,
-                    _join(where, "insee"),
-                    "an INSEE code is given for a commune or a département only",
-                )
-            elif not re.fullmatch(patterns[kind], code):
-                example = "73065" if kind == "commune" else "73"
-                self.problem(
-                    code_node,
-                    _join(where, "insee"),
-                    f"'{code}' is not an INSEE {kind} code, for example \"{example}\"",
-                )
-            else:
-                self.graph.add((iri, CODE, Literal(code)))
         for parent in self.refs(e.get("within"), _join(where, "within"), "territories"):
             self.graph.add((iri, WITHIN, parent))
         self.comment(iri, e, where)
@@ -719,13 +807,9 @@ class _Compiler:
         self.add_texts(
             iri, DCTERMS.description, self.texts(e.get("description"), "contract.description", need_fr=False)
         )
-        basis_node = e.get("legal_basis")
-        if basis_node is None:
-            basis = URIRef(
-                self.v.legal_texts.get(DEFAULT_LEGAL_BASIS, f"{DATA_BASE}legal/{DEFAULT_LEGAL_BASIS}")
-            )
-            self.graph.add((iri, C("legalBasis"), basis))
-        for item, where in self.items(basis_node, "contract.legal_basis"):
+        # A legal basis only where a source supports it: none is added by default (a contract
+        # signed before the circular, or a draft never signed, has none).
+        for item, where in self.items(e.get("legal_basis"), "contract.legal_basis"):
             found = self.reference(item, where, self.v.legal_texts, "legal text")
             if found is not None:
                 self.graph.add((iri, C("legalBasis"), found))
@@ -734,6 +818,23 @@ class _Compiler:
             self.graph.add((iri, C("contractStatus"), status))
         for place in self.refs(e.get("territories"), "contract.territories", "territories"):
             self.graph.add((iri, C("territory"), place))
+        for partner in self.refs(e.get("partners"), "contract.partners", "organisations"):
+            self.graph.add((iri, C("partner"), partner))
+        if e.get("rank") is not None:
+            rank = self.number(e.get("rank"), "contract.rank")
+            if rank is not None and (rank.datatype != XSD.integer or int(rank) < 1):
+                self.problem(
+                    e.get("rank"),
+                    "contract.rank",
+                    f"'{rank}' is not a rank: write 1 for the first CSI, 72 for the 72nd",
+                )
+            elif rank is not None:
+                self.graph.add((iri, C("rank"), rank))
+        for item, where in self.items(e.get("renews"), "contract.renews"):
+            earlier = self.identifier(item, where)
+            if earlier is not None:
+                self.graph.add((iri, C("renews"), URIRef(f"{DATA_BASE}contract/{earlier}")))
+        self.known(iri, e, "contract")
         subjects = [iri]
         sources = self.sources(e, "contract", iri)
         if e.get("period") is not None:
@@ -742,6 +843,8 @@ class _Compiler:
             body = self.ref(e.get("follow_up_body"), "contract.follow_up_body", "instruments")
             if body is not None:
                 self.graph.add((iri, C("followUpBody"), body))
+        subjects += self.history(e.get("history"), iri)
+        subjects += self.axes(e.get("axes"), iri)
         self.comment(iri, e, "contract")
         return subjects
 
@@ -770,18 +873,91 @@ class _Compiler:
         if kind is not None:
             self.graph.add((iri, C("partyKind"), kind))
         self.link(iri, C("organisation"), e, where, "organisation", "organisations")
+        self.check_kinds(iri, kind, e, where)
+        self.known(iri, e, where)
         self.comment(iri, e, where)
         self.sources(e, where, iri)
         return [iri]
 
-    def check_parties(self, top: Mapping) -> None:
-        node = top.get("parties")
-        if isinstance(node, Mapping) and len(node.entries) < 2:
-            self.problem(
-                node,
-                "parties",
-                "a contract binds at least two parties: add the other one (for example the State, kind: state)",
+    def check_kinds(self, party: URIRef, kind: URIRef | None, e: Mapping, where: str) -> None:
+        """A party is of its organisation's kind (a local authority of unstated kind fits any local one)."""
+        organisation = self.graph.value(party, C("organisation"))
+        theirs = self.graph.value(organisation, ORG.classification) if organisation is not None else None
+        if kind is None or theirs is None or kind == theirs:
+            return
+        local = {self.concept_iri("actor-kinds", k) for k in ("commune", "intercommunality", "departement")}
+        vague = self.concept_iri("actor-kinds", "local-authority")
+        if vague in (kind, theirs) and {kind, theirs} - {vague} <= local:
+            return
+        mine, other = self.v.key_of("actor-kinds", str(kind)), self.v.key_of("actor-kinds", str(theirs))
+        key = e.get("organisation").text.strip()
+        self.problem(
+            e.get("kind"),
+            _join(where, "kind"),
+            f"the party is of kind {mine} but its organisation {key} is of kind {other}: "
+            "make them agree (the party is the role the organisation plays)",
+        )
+
+    def known(self, iri: URIRef, e: Mapping, where: str) -> None:
+        """``commitments_known: false``: the sources name it, but give none of its commitments."""
+        if e.get("commitments_known") is not None:
+            value = self.boolean(e.get("commitments_known"), _join(where, "commitments_known"))
+            if value is not None:
+                self.graph.add((iri, C("commitmentsKnown"), value))
+
+    def boolean(self, node: Node | None, where: str) -> Literal | None:
+        text = self.text(node, where)
+        if text is None:
+            return None
+        if text not in ("true", "false"):
+            self.problem(node, where, f"'{text}' is not true or false")
+            return None
+        return Literal(text == "true")
+
+    def axes(self, node: Node | None, contract: URIRef) -> list[URIRef]:
+        """The axes or volets a source says the contract covers, apart from its commitments."""
+        subjects = []
+        for n, (item, where) in enumerate(self.items(node, "contract.axes"), start=1):
+            e = self.entry(item, where, "axis")
+            if e is None:
+                continue
+            iri = URIRef(f"{DATA_BASE}axis/{self.contract_id}/{n}")
+            self.describe(iri, e, C("Axis"))
+            self.graph.add((iri, C("inContract"), contract))
+            self.graph.add((iri, POSITION, Literal(n)))
+            self.labels(iri, e, where)
+            for theme in self.concepts(e.get("themes"), f"{where}.themes", "themes"):
+                self.graph.add((iri, C("theme"), theme))
+            self.comment(iri, e, where)
+            self.sources(e, where, iri)
+            subjects.append(iri)
+        return subjects
+
+    def history(self, node: Node | None, contract: URIRef) -> list[URIRef]:
+        """Dated states of the contract (announced, negotiating, signed, refused...), each sourced."""
+        subjects = []
+        for n, (item, where) in enumerate(self.items(node, "contract.history"), start=1):
+            e = self.entry(item, where, "history")
+            if e is None:
+                continue
+            iri = URIRef(f"{DATA_BASE}contract-status/{self.contract_id}/{n}")
+            self.describe(iri, e, C("ContractStatusRecord"))
+            self.graph.add((iri, C("inContract"), contract))
+            status = self.concept(e.get("status"), f"{where}.status", "contract-statuses")
+            if status is not None:
+                self.graph.add((iri, C("contractStatus"), status))
+            date = self.date(e.get("date"), f"{where}.date")
+            if date is not None:
+                self.graph.add((iri, DCTERMS.date, date))
+            self.add_texts(
+                iri,
+                DCTERMS.description,
+                self.texts(e.get("description"), f"{where}.description", need_fr=False),
             )
+            self.comment(iri, e, where)
+            self.sources(e, where, iri)
+            subjects.append(iri)
+        return subjects
 
     def signatures(self, node: Node | None) -> list[URIRef]:
         subjects: list[URIRef] = []
@@ -804,7 +980,7 @@ class _Compiler:
                     f"duplicate signature '{_local(iri)}' (already at line {self.lines[str(iri)]}); give it its own id",
                 )
                 continue
-            self.describe(iri, e, C("Signature"))
+            self.describe(iri, e, C("SigningParticipation"))
             self.graph.add((iri, C("inContract"), URIRef(f"{DATA_BASE}contract/{self.contract_id}")))
             if party is not None:
                 self.graph.add((iri, C("signedFor"), party))
@@ -817,6 +993,22 @@ class _Compiler:
                     if found is not None:
                         self.graph.add((iri, predicate, found))
             claims: list[URIRef] = []
+            # signed, or present (« en présence de »); sources may disagree on which
+            capacity = e.get("capacity") or Scalar(e.line, e.column, "signatory")
+            self.value_or_claims(
+                capacity,
+                f"{where}.capacity",
+                iri,
+                C("capacity"),
+                lambda node, w: self.concept(node, w, "capacities"),
+                f"signature-{_local(iri)}-capacity",
+                claims,
+            )
+            # A certain signature is a csi:Signature; a presence, or a disputed capacity, is only a
+            # csi:SigningParticipation (its superclass).
+            signed = (iri, C("capacity"), self.concept_iri("capacities", "signatory")) in self.graph
+            self.graph.remove((iri, RDF.type, C("SigningParticipation")))
+            self.graph.add((iri, RDF.type, C("Signature" if signed else "SigningParticipation")))
             if e.get("date") is not None:
                 slug = f"signature-{_local(iri)}-date"
                 self.value_or_claims(
@@ -848,6 +1040,7 @@ class _Compiler:
                 continue
             seen[identifier] = e.get("id").line
             iri = URIRef(f"{DATA_BASE}commitment/{self.contract_id}/{identifier}")
+            self.commitment_ids[identifier] = iri
             self.describe(iri, e, C("Commitment"))
             self.graph.add((iri, DCTERMS.identifier, Literal(identifier)))
             self.graph.add((iri, C("inContract"), URIRef(f"{DATA_BASE}contract/{self.contract_id}")))
@@ -948,35 +1141,186 @@ class _Compiler:
             self.graph.add((iri, predicate, Literal(text, lang="fr")))
         return text
 
+    def announcements(self, node: Node | None) -> list[URIRef]:
+        """Dated, sourced statements about the contract that are not among its commitments."""
+        subjects: list[URIRef] = []
+        contract = URIRef(f"{DATA_BASE}contract/{self.contract_id}")
+        for n, (item, where) in enumerate(self.items(node, "announcements"), start=1):
+            e = self.entry(item, where, "announcement")
+            if e is None:
+                continue
+            iri = URIRef(f"{DATA_BASE}announcement/{self.contract_id}/{n}")
+            self.describe(iri, e, C("Announcement"))
+            self.graph.add((iri, C("relatesTo"), contract))
+            for ref_node, ref_where in self.items(e.get("relates_to"), f"{where}.relates_to"):
+                key = self.text(ref_node, ref_where)
+                if key is None:
+                    continue
+                if key in self.commitment_ids:
+                    self.graph.add((iri, C("relatesTo"), self.commitment_ids[key]))
+                else:
+                    known = ", ".join(sorted(self.commitment_ids)) or "none is described"
+                    self.problem(
+                        ref_node,
+                        ref_where,
+                        f"'{key}' is not a commitment of this contract; use one of: {known}",
+                    )
+            if e.get("date") is not None:
+                date = self.date(e.get("date"), f"{where}.date")
+                if date is not None:
+                    self.graph.add((iri, DCTERMS.date, date))
+            for agent in self.agents(e.get("stated_by"), f"{where}.stated_by"):
+                self.graph.add((iri, C("statedBy"), agent))
+            self.add_texts(iri, DCTERMS.description, self.texts(e.get("description"), f"{where}.description"))
+            self.comment(iri, e, where)
+            sources = self.sources(e, where, iri)
+            subjects += [iri, *self.quantities(e, where, iri, f"announcement-{n}", sources)]
+        return subjects
+
+    def agents(self, node: Node | None, where: str) -> list[URIRef]:
+        """Persons or organisations described in this file, by key (who stated something)."""
+        found = []
+        for item, item_where in self.items(node, where):
+            key = self.text(item, item_where)
+            if key is None:
+                continue
+            for section in ("persons", "organisations"):
+                if key in self.defined.get(section, {}):
+                    found.append(self.defined[section][key][0])
+                    break
+            else:
+                known = set(self.defined.get("persons", {})) | set(self.defined.get("organisations", {}))
+                self.problem(
+                    item,
+                    item_where,
+                    f"'{key}' is not described under persons: or organisations:{_suggest(key, known)}",
+                )
+        return found
+
     def quantities(
         self, e: Mapping, where: str, commitment: URIRef, identifier: str, sources: list[URIRef]
     ) -> list[URIRef]:
+        """The figures of a commitment or an announcement, each a csi:Quantity with its own sources."""
         subjects = []
         for n, q, item_where in self.numbered(e, where, "quantities", "quantity"):
             iri = URIRef(f"{DATA_BASE}quantity/{self.contract_id}/{identifier}-{n}")
             self.describe(iri, q, C("Quantity"))
+            self.quantity_keys[f"{identifier}-{n}"] = iri
             self.graph.add((commitment, C("targetQuantity"), iri))
             self.add_texts(iri, RDFS.label, self.texts(q.get("label"), f"{item_where}.label", need_fr=False))
-            value = self.number(q.get("value"), f"{item_where}.value")
-            if value is not None:
-                self.graph.add((iri, VALUE, value))
+            claims: list[URIRef] = []
+            concepts = {}
             for key, predicate, scheme in (
                 ("unit", C("unit"), "units"),
                 ("kind", C("quantityKind"), "quantity-kinds"),
                 ("basis", C("quantityBasis"), "quantity-bases"),
             ):
                 if q.get(key) is not None:
-                    concept = self.concept(q.get(key), f"{item_where}.{key}", scheme)
-                    if concept is not None:
-                        self.graph.add((iri, predicate, concept))
+                    concepts[key] = self.concept(q.get(key), f"{item_where}.{key}", scheme)
+                    if concepts[key] is not None:
+                        self.graph.add((iri, predicate, concepts[key]))
+            maintained = concepts.get("basis") == self.concept_iri("quantity-bases", "maintained")
+            self.figure(q, item_where, iri, f"quantity-{identifier}-{n}", claims, optional=maintained)
             if q.get("deadline") is not None:
-                deadline = self.date(q.get("deadline"), f"{item_where}.deadline")
-                if deadline is not None:
-                    self.graph.add((iri, C("deadline"), deadline))
+                self.value_or_claims(
+                    q.get("deadline"),
+                    f"{item_where}.deadline",
+                    iri,
+                    C("deadline"),
+                    self.date,
+                    f"quantity-{identifier}-{n}-deadline",
+                    claims,
+                )
+            for agent in self.agents(q.get("stated_by"), f"{item_where}.stated_by"):
+                self.graph.add((iri, C("statedBy"), agent))
+            for key, predicate in (("part_of", C("partOf")), ("same_target_as", C("sameTargetAs"))):
+                for ref, ref_where in self.items(q.get(key), f"{item_where}.{key}"):
+                    self.pending.append((iri, predicate, ref, ref_where))
             self.comment(iri, q, item_where)
-            self.sources(q, item_where, iri, default=sources)
+            own = self.sources(q, item_where, iri, default=sources)
             subjects.append(iri)
+            if q.get("baseline") is not None:
+                subjects += self.baseline(q.get("baseline"), f"{item_where}.baseline", iri, concepts, own)
+            subjects += claims
         return subjects
+
+    def figure(
+        self, q: Mapping, where: str, iri: URIRef, slug: str, claims: list[URIRef], optional: bool = False
+    ) -> None:
+        """A value (``value:``, possibly disputed), or a range (``min:`` and/or ``max:``), and its qualifier."""
+        given = [key for key in ("value", "min", "max") if q.get(key) is not None]
+        if "value" in given and len(given) > 1:
+            self.problem(q, where, "give either value: (one figure) or min: and max: (a range), not both")
+        elif not given and not optional:
+            self.problem(
+                q,
+                where,
+                "missing key 'value': give the figure the source states (value: 10), or a range (min: 29, max: 30)",
+            )
+        if q.get("value") is not None:
+            self.value_or_claims(q.get("value"), f"{where}.value", iri, VALUE, self.number, slug, claims)
+        bounds = {}
+        for key, predicate in (("min", MIN_VALUE), ("max", MAX_VALUE)):
+            if q.get(key) is not None:
+                bounds[key] = self.number(q.get(key), f"{where}.{key}")
+                if bounds[key] is not None:
+                    self.graph.add((iri, predicate, bounds[key]))
+        low, high = bounds.get("min"), bounds.get("max")
+        if low is not None and high is not None and low.toPython() > high.toPython():
+            self.problem(
+                q.get("min"),
+                f"{where}.min",
+                f"the range runs from {bounds['min']} to {bounds['max']}: min must not exceed max",
+            )
+        if q.get("qualifier") is not None:
+            qualifier = self.concept(q.get("qualifier"), f"{where}.qualifier", "qualifiers")
+            if qualifier is not None:
+                self.graph.add((iri, C("valueQualifier"), qualifier))
+        if q.get("date") is not None:
+            date = self.date(q.get("date"), f"{where}.date")
+            if date is not None:
+                self.graph.add((iri, DCTERMS.date, date))
+
+    def baseline(
+        self, node: Node, where: str, target: URIRef, concepts: dict, sources: list[URIRef]
+    ) -> list[URIRef]:
+        """The level a target starts from (« de 46 à 76 »): a quantity of the same unit and kind."""
+        b = self.entry(node, where, "baseline")
+        if b is None:
+            return []
+        iri = URIRef(f"{target}-baseline")
+        self.describe(iri, b, C("Quantity"))
+        self.graph.add((target, C("baseline"), iri))
+        for key, predicate in (("unit", C("unit")), ("kind", C("quantityKind"))):
+            if concepts.get(key) is not None:
+                self.graph.add((iri, predicate, concepts[key]))
+        self.graph.add((iri, C("quantityBasis"), self.concept_iri("quantity-bases", "total")))
+        self.add_texts(iri, RDFS.label, self.texts(b.get("label"), f"{where}.label", need_fr=False))
+        claims: list[URIRef] = []
+        self.figure(b, where, iri, f"{_local(iri)}", claims)
+        self.comment(iri, b, where)
+        self.sources(b, where, iri, default=sources)
+        return [iri, *claims]
+
+    def resolve_pending(self) -> None:
+        """Relations between figures, once every figure of the file is known."""
+        for subject, predicate, node, where in self.pending:
+            key = self.text(node, where)
+            if key is None:
+                continue
+            target = self.quantity_keys.get(key)
+            if target is None:
+                known = sorted(self.quantity_keys)
+                self.problem(
+                    node,
+                    where,
+                    f"'{key}' is not a figure of this contract: name it by its commitment id and number "
+                    f"(state-01-2 for the second figure of state-01){_suggest(key, known)}",
+                )
+            elif target == subject:
+                self.problem(node, where, f"'{key}' is this figure itself")
+            else:
+                self.graph.add((subject, predicate, target))
 
     def commitment_items(
         self, e: Mapping, where: str, commitment: URIRef, sources: list[URIRef]
@@ -1027,6 +1371,38 @@ def parse_date(text: str) -> Literal | None:
             return Literal(text, datatype=XSD.gYear)
     except ValueError:
         return None
+    return None
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def date_mistake(text: str) -> str | None:
+    """What is wrong with a date written in the right shape (month 13, 30 February), if anything."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    if not 1 <= month <= 12:
+        return f"month {month} does not exist: {DATE_FORMS}"
+    if day is not None:
+        try:
+            datetime.date(year, month, int(day))
+        except ValueError:
+            return f"{int(day)} {_MONTHS[month - 1]} {year} does not exist: {DATE_FORMS}"
     return None
 
 

@@ -15,10 +15,9 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV
 
 from csi_graph.authoring.compiler import (
-    CODE,
     COMMITMENT_LINKS,
-    DEFAULT_LEGAL_BASIS,
-    IGEO_COMMUNE,
+    MAX_VALUE,
+    MIN_VALUE,
     POSITION,
     VALUE,
     WITHIN,
@@ -139,7 +138,24 @@ class _Exporter:
 
     def common(self, out: dict, subject) -> dict:
         self.put(out, "comment", self.texts(subject, RDFS.comment))
+        self.put(out, "notes", self.notes(subject))
         self.put(out, "sources", self.sources(subject))
+        return out
+
+    def notes(self, subject) -> list[dict]:
+        found = list(self.g.subjects(C("noteOn"), subject))
+        if not found:
+            return []
+        if not str(subject).startswith(DATA_BASE):
+            raise ExportError(
+                f"a note on {shorten(str(subject))}: the authoring format takes notes on data resources only"
+            )
+        out = []
+        for note in self.numbered(found, f"{str(subject)[len(DATA_BASE) :]}/note-"):
+            entry: dict = {"text": self.texts(note, DCTERMS.description)}
+            self.put(entry, "date", self.literal(note, DCTERMS.date))
+            self.put(entry, "sources", self.sources(note))
+            out.append(entry)
         return out
 
     def value_or_claims(self, subject, predicate):
@@ -166,6 +182,7 @@ class _Exporter:
             "posts": self.described(ORG.Post, "post", self.post),
             "persons": self.described(FOAF.Person, "person", self.person),
             "territories": self.territories(),
+            "announcements": self.announcements(),
             "sources": {self.source_keys[str(s)]: self.source(s) for s in self.sorted_sources()},
         }
         return {k: v for k, v in doc.items() if v}
@@ -176,10 +193,12 @@ class _Exporter:
         self.put(out, "title", self.texts(k, DCTERMS.title))
         self.put(out, "description", self.texts(k, DCTERMS.description))
         self.put(out, "status", self.concept(k, C("contractStatus"), "contract-statuses")[0])
-        basis = self.keys(k, C("legalBasis"), "legal")
-        if basis != [DEFAULT_LEGAL_BASIS]:
-            out["legal_basis"] = basis
+        self.put(out, "rank", self.literal(k, C("rank")))
+        self.put(out, "renews", sorted(self.key(o, "contract") for o in self.g.objects(k, C("renews"))))
+        self.put(out, "commitments_known", self.literal(k, C("commitmentsKnown")))
+        self.put(out, "legal_basis", self.keys(k, C("legalBasis"), "legal"))
         self.put(out, "territories", self.keys(k, C("territory"), "territory"))
+        self.put(out, "partners", self.keys(k, C("partner"), "organisation"))
         period = self.g.value(k, DCTERMS.temporal)
         if period is not None:
             if period != URIRef(f"{DATA_BASE}period/{self.cid}"):
@@ -192,7 +211,28 @@ class _Exporter:
         body = self.g.value(k, C("followUpBody"))
         if body is not None:
             out["follow_up_body"] = self.key(body, "instrument")
+        self.put(out, "history", self.history())
+        self.put(out, "axes", self.axes())
         return self.common(out, k)
+
+    def axes(self) -> list[dict]:
+        out = []
+        for axis in self.numbered(list(self.g.subjects(RDF.type, C("Axis"))), f"axis/{self.cid}/"):
+            entry: dict = {"label": self.texts(axis, RDFS.label)}
+            self.put(entry, "themes", self.concept(axis, C("theme"), "themes"))
+            out.append(self.common(entry, axis))
+        return out
+
+    def history(self) -> list[dict]:
+        out = []
+        records = [r for r in self.g.subjects(RDF.type, C("ContractStatusRecord"))]
+        for record in self.numbered(records, f"contract-status/{self.cid}/"):
+            entry: dict = {}
+            self.put(entry, "status", self.concept(record, C("contractStatus"), "contract-statuses")[0])
+            self.put(entry, "date", self.literal(record, DCTERMS.date))
+            self.put(entry, "description", self.texts(record, DCTERMS.description))
+            out.append(self.common(entry, record))
+        return out
 
     def parties(self) -> dict:
         found = []
@@ -204,13 +244,15 @@ class _Exporter:
             self.put(out, "kind", kind[0] if kind else None)
             organisation = self.g.value(party, C("organisation"))
             self.put(out, "organisation", self.key(organisation, "organisation") if organisation else None)
+            self.put(out, "commitments_known", self.literal(party, C("commitmentsKnown")))
             rank = _KIND_ORDER.index(kind[0]) if kind and kind[0] in _KIND_ORDER else len(_KIND_ORDER)
             found.append((rank, self.key(party, f"party/{self.cid}"), self.common(out, party)))
         return {key: entry for _, key, entry in sorted(found, key=lambda f: f[:2])}
 
     def signatures(self, party_order: list[str]) -> list[dict]:
         rows = []
-        for signature in self.g.subjects(RDF.type, C("Signature")):
+        participations = set(self.g.subjects(RDF.type, C("SigningParticipation")))
+        for signature in participations | set(self.g.subjects(RDF.type, C("Signature"))):
             party = self.g.value(signature, C("signedFor"))
             party_key = self.key(party, f"party/{self.cid}") if party is not None else None
             rank = party_order.index(party_key) if party_key in party_order else len(party_order)
@@ -228,6 +270,13 @@ class _Exporter:
             self.put(entry, "signatory", self.key(signatory, "person") if signatory else None)
             post = self.g.value(signature, C("signatoryPost"))
             self.put(entry, "post", self.key(post, "post") if post else None)
+            capacity = self.value_or_claims(signature, C("capacity"))
+            if isinstance(capacity, dict):
+                for alternative in capacity["disputed"]:
+                    alternative["value"] = self.v.key_of("capacities", alternative["value"])
+                entry["capacity"] = capacity
+            elif capacity != self.v.concept("capacities", "signatory").iri:
+                self.put(entry, "capacity", self.v.key_of("capacities", capacity) if capacity else None)
             self.put(entry, "date", self.value_or_claims(signature, DCTERMS.date))
             out.append(self.common(entry, signature))
         return out
@@ -282,6 +331,28 @@ class _Exporter:
             out.append(self.common(entry, commitment))
         return out
 
+    def announcements(self) -> list[dict]:
+        out = []
+        found = [s for s in self.g.subjects(RDF.type, C("Announcement"))]
+        for n, a in enumerate(self.numbered(found, f"announcement/{self.cid}/"), start=1):
+            entry: dict = {}
+            self.put(entry, "date", self.literal(a, DCTERMS.date))
+            self.put(entry, "stated_by", self.agent_keys(a, C("statedBy")))
+            related = [o for o in self.g.objects(a, C("relatesTo")) if o != self.contract]
+            self.put(entry, "relates_to", sorted(self.key(o, f"commitment/{self.cid}") for o in related))
+            self.put(entry, "description", self.texts(a, DCTERMS.description))
+            sources = self.sources(a)
+            self.put(entry, "quantities", self.quantities(a, f"announcement-{n}", sources))
+            out.append(self.common(entry, a))
+        return out
+
+    def agent_keys(self, subject, predicate) -> list[str]:
+        keys = []
+        for o in sorted(self.g.objects(subject, predicate)):
+            folder = "person" if str(o).startswith(f"{DATA_BASE}person/") else "organisation"
+            keys.append(self.key(o, folder))
+        return keys
+
     def numbered(self, subjects, expected: str) -> list:
         ordered = sorted(subjects, key=lambda s: _natural(str(s)))
         for n, subject in enumerate(ordered, start=1):
@@ -296,8 +367,7 @@ class _Exporter:
         for q in self.numbered(
             self.g.objects(commitment, C("targetQuantity")), f"quantity/{self.cid}/{identifier}-"
         ):
-            entry: dict = {}
-            self.put(entry, "value", self.literal(q, VALUE))
+            entry = self.figure(q)
             for key, predicate, scheme in (
                 ("unit", C("unit"), "units"),
                 ("kind", C("quantityKind"), "quantity-kinds"),
@@ -305,13 +375,39 @@ class _Exporter:
             ):
                 found = self.concept(q, predicate, scheme)
                 self.put(entry, key, found[0] if found else None)
-            self.put(entry, "deadline", self.literal(q, C("deadline")))
+            self.put(entry, "deadline", self.value_or_claims(q, C("deadline")))
+            self.put(entry, "stated_by", self.agent_keys(q, C("statedBy")))
+            for key, predicate in (("part_of", C("partOf")), ("same_target_as", C("sameTargetAs"))):
+                self.put(entry, key, self.keys(q, predicate, f"quantity/{self.cid}"))
+            baseline = self.g.value(q, C("baseline"))
+            if baseline is not None:
+                if baseline != URIRef(f"{q}-baseline"):
+                    raise ExportError(
+                        f"the baseline of {shorten(str(q))} must be <{shorten(str(q))[1:-1]}-baseline>"
+                    )
+                found = self.figure(baseline)
+                self.put(found, "label", self.texts(baseline, RDFS.label))
+                found = self.common(found, baseline)
+                if found.get("sources") == self.sources(q):
+                    found.pop("sources")
+                entry["baseline"] = found
             self.put(entry, "label", self.texts(q, RDFS.label))
             self.common(entry, q)
             if entry.get("sources") == sources:
                 entry.pop("sources")
             out.append(entry)
         return out
+
+    def figure(self, q) -> dict:
+        """value (or its dispute), min, max, qualifier, date: what a target and a baseline share."""
+        entry: dict = {}
+        self.put(entry, "value", self.value_or_claims(q, VALUE))
+        self.put(entry, "min", self.literal(q, MIN_VALUE))
+        self.put(entry, "max", self.literal(q, MAX_VALUE))
+        qualifier = self.concept(q, C("valueQualifier"), "qualifiers")
+        self.put(entry, "qualifier", qualifier[0] if qualifier else None)
+        self.put(entry, "date", self.literal(q, DCTERMS.date))
+        return entry
 
     def items(self, commitment, sources: list[str]) -> list[dict]:
         out = []
@@ -383,12 +479,8 @@ class _Exporter:
         out = {}
         for s in sorted(subjects, key=lambda s: _natural(str(s))):
             types = set(self.g.objects(s, RDF.type))
-            if IGEO_COMMUNE in types and C("Commune") not in types:
-                kind = "commune"  # a commune whose INSEE code no source confirms
-            else:
-                kind = next(kinds[t] for t in sorted(types, key=str) if t in kinds)
+            kind = next(kinds[t] for t in sorted(types, key=str) if t in kinds)
             entry: dict = {"kind": kind, "name": self.texts(s, RDFS.label)}
-            self.put(entry, "insee", self.literal(s, CODE))
             self.put(entry, "within", self.keys(s, WITHIN, "territory"))
             out[self.key(s, "territory")] = self.common(entry, s)
         return out

@@ -28,6 +28,8 @@ _LISTED = [
     ("statuses", "commitments: status: status", "statuses of a commitment's dated follow-up"),
     ("contract-statuses", "contract: status", "statuses of a contract"),
     ("reliability", "sources: reliability", "reliability grades (write the grade, e.g. B+)"),
+    ("capacities", "signatures: capacity", "signed, or present (« en présence de »); default signatory"),
+    ("qualifiers", "quantities: qualifier", "approximate, at least, at most"),
 ]
 
 TEMPLATE = """\
@@ -45,18 +47,31 @@ TEMPLATE = """\
 # Dates: YYYY-MM-DD, YYYY-MM or YYYY. Texts: {{fr: "...", en: "..."}} (French first; a plain
 # text is French). Lists: [a, b]. The allowed values of every "kind", "themes", "types",
 # "role", "unit", "status"... are listed at the end of this file.
-# Where sources disagree on a date or a name, keep both (do not pick one):
+# Where sources disagree on a date, a name, a figure or a capacity, keep both (pick none):
 #     date:
 #       disputed:
 #         - {{value: 2021-05-20, sources: [press-1]}}
 #         - {{value: 2021-05-21, sources: [press-2]}}
+# A fact that is not a clause goes in notes: (each with its own sources), or under
+# announcements:; comment: is for your own remarks, which cite no source. Every key is
+# explained in docs/authoring-keys.md.
 
 contract:
   id: {id}                  # lower case, digits, hyphens: the contract's IRI is .../contract/{id}
   title:
     fr: {title_fr}
     en: {title_en}
-  status: signed            # or not-signed: negotiated, but a party refused to sign
+  status: signed            # or renewed, announced, negotiating, refused, abandoned, not-signed
+  # history:                # dated states, at the precision the source gives (year, month, day)
+  #   - {{status: announced, date: 2021-03, sources: [announcement]}}
+  #   - {{status: signed, date: 2022-01, sources: [announcement]}}
+  # rank: 72                # « le 72e CSI »: only if a source gives it (cite it below)
+  # renews: lyon-2021       # the id of the earlier contract this one renews
+  # legal_basis: circulaire-6258-sg-2021-04-16   # only if a source supports it
+  # commitments_known: false   # the sources name the contract but give none of its commitments
+  # axes:                   # what a source says the contract covers, in its words
+  #   - {{label: {{fr: "justice de proximité", en: "local justice"}}, themes: [local-justice], sources: [announcement]}}
+  # partners: [operator]    # organisations named as partners (« en lien avec »), not parties
   territories: [{territory}]   # keys under territories:, one or several (communes, intercommunality, département)
   period:                   # delete what no source gives
     start: TODO             # for example the signature date, 2022-03-09
@@ -75,6 +90,7 @@ parties:                    # every party of the contract (the State, the city, 
     label: {{fr: {city_label_fr}, en: {city_label_en}}}
     kind: commune
     organisation: {organisation}
+    # commitments_known: false   # a co-signatory whose commitments no source gives
     sources: [announcement]
 
 signatures:                 # one per person who signed; leave out signatory or post if no source names them
@@ -88,6 +104,8 @@ signatures:                 # one per person who signed; leave out signatory or 
     post: maire
     date: TODO
     sources: [announcement]
+  # - {{party: state, signatory: jean-exemple, post: ministre, capacity: present, date: 2025-01-10, sources: [announcement]}}
+  #   capacity: present for a person « en présence de » who did not sign (default: signatory)
 
 commitments:                # one per commitment, each taken by exactly one party
   - id: state-01            # unique in the contract
@@ -99,11 +117,29 @@ commitments:                # one per commitment, each taken by exactly one part
     types: [staffing]
     quantities:             # optional: figures the source gives
       - {{value: TODO, unit: post, kind: national-police-staff, basis: additional, deadline: TODO}}
+      # - {{value: 45, unit: post, kind: national-police-staff, basis: additional, part_of: state-01-1}}   # « dont 45 »
+      # - {{value: 100, qualifier: approximate, unit: camera, kind: cameras, basis: additional}}   # « une centaine »
+      # - {{min: 40, max: 90, unit: post, kind: national-police-staff}}   # a range
+      # - {{value: 25, unit: person, kind: municipal-police-staff, basis: total, baseline: {{value: 12, date: 2021}}}}   # from 12 to 25
+      # - {{value: 2, unit: factor, kind: patrols, basis: relative}}   # « doubler » (+50 %: value 50, unit percent)
+      # - {{unit: person, kind: national-police-staff, basis: maintained}}   # « sanctuariser »: a level kept
+      # same_target_as: state-01-1 for the same target said otherwise (+3 and 14 in all);
+      # stated_by: [jean-exemple] for who stated the figure, according to the source
     # deadline: 2026
     # funding: [fipd]
     # status:               # dated follow-up, each with its own source
     #   - {{status: in-progress, date: 2023-01, description: {{fr: "...", en: "..."}}, sources: [follow-up]}}
+    # notes:                # a side fact, with its own source
+    #   - {{text: {{fr: "...", en: "..."}}, date: 2023-09, sources: [follow-up]}}
     sources: [announcement]
+
+# announcements:            # statements about the contract that are not its commitments
+#   - date: 2022-10-04
+#     stated_by: [jean-exemple]
+#     relates_to: [state-01]
+#     description: {{fr: "...", en: "..."}}
+#     quantities: [{{value: 50, unit: person, kind: municipal-police-staff, basis: additional}}]
+#     sources: [follow-up]
 
 organisations:
   prefecture:
@@ -133,8 +169,9 @@ persons: {{}}                 # e.g. jeanne-dupont: {{name: "Jeanne Dupont", sou
 territories:
   {territory}:
     kind: commune
-    name: {{fr: {city_quoted}}}
-    # insee: "12345"        # only if a source you cite gives the INSEE code
+    name: {{fr: {city_quoted}}}   # found by name among the official communes: no code to type
+    # departement: Rhône    # only to tell apart communes of the same name
+    # official_name: "..."  # for an intercommunality, its name in the official list (csi-graph territories)
     sources: [announcement]
 
 sources:                    # key: the web page a fact comes from
@@ -143,7 +180,7 @@ sources:                    # key: the web page a fact comes from
     label: {{fr: "TODO: what the page is", en: "TODO"}}
     publisher: TODO         # the city, the préfecture, a newspaper...
     # issued: 2022-03-10    # the page's publication date, if shown
-    reliability: A          # A official ... C/D unconfirmed (grades listed below)
+    reliability: A          # A official ... C/D unconfirmed, or ungraded (grades listed below)
     read_on: {today}         # the day you read it
 """
 
@@ -203,7 +240,7 @@ def allowed_values(vocabulary: Vocabulary) -> str:
             lines.append(f"#   {key:<36} {concept.label('fr')} / {concept.label('en')}")
     lines += [
         "#",
-        f"# contract: legal_basis -- legal texts (default {next(iter(vocabulary.legal_texts), '')}): "
+        "# contract: legal_basis -- legal texts, only where a source supports it: "
         + ", ".join(vocabulary.legal_texts),
         "# commitments: funding -- funds: " + ", ".join(vocabulary.funds),
     ]

@@ -95,7 +95,7 @@ def read_yaml_text(text: str, display: str) -> tuple[Node, list[Problem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = (error.problem or str(error)).strip()
         raise AuthoringError(
-            [Problem(display, line, column, "", f"not valid YAML: {problem} (fix the syntax there)")]
+            [Problem(display, line, column, "", f"not valid YAML: {problem}: {syntax_hint(error)}")]
         ) from None
     except yaml.YAMLError as error:
         raise AuthoringError([Problem(display, 1, 1, "", f"not valid YAML: {error}")]) from None
@@ -103,6 +103,31 @@ def read_yaml_text(text: str, display: str) -> tuple[Node, list[Problem]]:
         return Mapping(1, 1), []
     problems: list[Problem] = []
     return _convert(root, display, problems), problems
+
+
+# What usually causes a YAML error, by a fragment of PyYAML's message.
+_HINTS = (
+    ("character '\\t'", "indent with spaces, not tabs"),
+    (
+        "mapping values are not allowed",
+        'quote a value that contains ": ", for example label: "Ville : centre"',
+    ),
+    ("could not find expected ':'", 'a key needs ": " after it; check this line and the one before'),
+    ("undefined alias", "a *name refers to an &name anchor defined above it"),
+    ("expected ',' or ']'", "close the list with ] and quote the items that contain a comma"),
+    ("expected ',' or '}'", "close the mapping with } and quote the values that contain a comma"),
+    ("end of stream", "a quote or a bracket opened above is not closed"),
+    ("did not find expected key", "align this key with the keys above it, or quote the value before it"),
+)
+
+
+def syntax_hint(error: yaml.MarkedYAMLError) -> str:
+    """A hint to fix a YAML syntax error, from what PyYAML says."""
+    said = f"{error.context or ''} {error.problem or ''}"
+    for fragment, hint in _HINTS:
+        if fragment in said:
+            return hint
+    return "check the indentation and the quotes on this line and the one before"
 
 
 def _convert(node: yaml.Node, display: str, problems: list[Problem]) -> Node:
