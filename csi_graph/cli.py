@@ -451,6 +451,41 @@ DATA_BASE_OPTION = click.option(
     type=click.Path(file_okay=False, exists=True, path_type=str),
     help="Folder of named queries (.rq) shown as examples [default: the shipped library].",
 )
+@click.option(
+    "--max-connections",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Open connections at most; more get 503 at once.",
+)
+@click.option(
+    "--max-connections-per-client",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Open connections from one address at most (0: no limit; keep 0 behind a proxy).",
+)
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 300),
+    help="Seconds a client has to send a request's headers (idle connections are closed).",
+)
+@click.option(
+    "--max-header",
+    default=128 * 1024,
+    show_default=True,
+    type=click.IntRange(4096),
+    help="Bytes of request line and headers at most (longer queries: POST).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Origin whose pages may read answers (repeatable); default any (*), 'none' for no CORS.",
+)
 @DATA_BASE_OPTION
 @STORE_OPTION
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request.")
@@ -463,6 +498,11 @@ def serve(
     max_body: int,
     query_workers: int,
     queries_dir: str | None,
+    max_connections: int,
+    max_connections_per_client: int,
+    header_timeout: float,
+    max_header: int,
+    cors_origins: tuple[str, ...],
     data_base: str | None,
     store: str | None,
     access_log: bool,
@@ -473,36 +513,23 @@ def serve(
     HTML, Turtle, JSON-LD, N-Triples or RDF/XML document), the vocabulary from the root
     (/ontology, /theme/...), the SPARQL 1.1 Protocol at /sparql and a query page at /query.
     Queries are read-only and bounded: SPARQL Update, SERVICE, LOAD and FROM of other graphs
-    are refused; each query runs in a worker process stopped at --time-limit.
+    are refused; each query runs in a worker process without network, stopped at
+    --time-limit. See docs/security.md for every limit.
 
     \b
     Examples:
       csi-graph serve
       csi-graph serve my-city-2022.ttl --port 8080 --time-limit 5
     """
-    import socket
     from pathlib import Path
-
-    import uvicorn
 
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.queries import library
-    from csi_graph.web.app import Settings, create_app
+    from csi_graph.web.app import Settings
+    from csi_graph.web.http import ConnectionLimits
+    from csi_graph.web.server import serve as run_server
 
     dataset = _load(paths, store=store, prefer="oxigraph", cache=False)  # many queries: in memory
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP
-    # (without it, Nagle's algorithm holds each response body ~40 ms).
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((host, port))
-    except OSError as error:
-        listener.close()
-        raise CsiError(
-            f"cannot listen on {host}:{port}: {error.strerror} (choose another --port or --host)"
-        ) from None
-    listener.listen(128)
     settings = Settings(
         time_limit=time_limit,
         max_rows=max_rows,
@@ -510,17 +537,10 @@ def serve(
         workers=query_workers,
         data_base=data_base or DATA_BASE,
         queries=library(Path(queries_dir)) if queries_dir else None,
+        cors_origins=() if cors_origins == ("none",) else (cors_origins or ("*",)),
     )
-    app = create_app(dataset, settings)
-    bound = listener.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(
-        f"Serving {len(dataset)} triples at http://{shown}:{bound}/ (SPARQL endpoint /sparql, query page /query); "
-        "Ctrl-C to stop",
-    )
-    sys.stdout.flush()
-    config = uvicorn.Config(app, log_level="info", access_log=access_log, lifespan="on")
-    uvicorn.Server(config).run(sockets=[listener])
+    limits = ConnectionLimits(max_connections, max_connections_per_client, header_timeout, max_header)
+    run_server(dataset, settings, limits, host=host, port=port, access_log=access_log, say=click.echo)
 
 
 @cli.command()
