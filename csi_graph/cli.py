@@ -15,9 +15,10 @@ import click
 
 from csi_graph import __version__
 from csi_graph.compare import SECTIONS  # plain names: no heavy import at start-up
-from csi_graph.errors import EXIT_USAGE, CsiError
+from csi_graph.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, CsiError
 from csi_graph.report import FORMATS
 
+ISSUES = "https://w3id.org/csi-graph"  # the project's home, where its issue tracker is linked
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LANG_OPTION = click.option(
     "--lang",
@@ -42,14 +43,18 @@ class CsiGroup(click.Group):
         except BrokenPipeError:  # the reader went away (csi-graph ... | head): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as error:  # a bug, not the user's fault: say so without a traceback
             if ctx.meta.get("csi_graph.debug"):
                 raise
             click.echo(
-                f"Error: unexpected {type(error).__name__}: {error} (run with --debug for the traceback)",
+                f"Error: internal error ({type(error).__name__}: {error}). This is a bug in csi-graph: "
+                f"please report it ({ISSUES}) with the command you ran (--debug shows the traceback)",
                 err=True,
             )
-            ctx.exit(EXIT_USAGE)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=CsiGroup, context_settings=CONTEXT_SETTINGS)
@@ -78,9 +83,12 @@ def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
 
     \b
     Exit codes:
-      0  success (for validate: the data conforms)
-      1  the data is invalid (SHACL violations) or a check failed
-      2  usage or input error (bad option, unreadable file, malformed RDF or SPARQL)
+      0    success (for validate: the data conforms)
+      1    the data is invalid (SHACL violations) or a check failed
+      2    usage or input error (bad option, unreadable file, malformed RDF or SPARQL,
+           a limit reached)
+      70   internal error: a bug in csi-graph, to report
+      130  interrupted (Ctrl-C)
     """
     ctx.meta["csi_graph.debug"] = debug
     ctx.obj = {"store": store, "cache": cache}
@@ -219,7 +227,10 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
     "--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead of the local data."
 )
 @click.option(
-    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an endpoint."
+    "--timeout",
+    type=click.FloatRange(0.1, 86_400),
+    default=None,
+    help="Seconds the query may run, locally or on an endpoint [default: 60, or $CSI_GRAPH_QUERY_TIMEOUT].",
 )
 @click.option(
     "--allow-remote",
@@ -240,7 +251,7 @@ def query(
     output: str | None,
     lang: str,
     endpoint: str | None,
-    timeout: float,
+    timeout: float | None,
     allow_remote: bool,
     paths: tuple[str, ...],
 ) -> None:
@@ -249,7 +260,9 @@ def query(
     \b
     An ASK query prints true or false and exits 0 or 1. SPARQL Update is refused;
     SERVICE, LOAD and FROM of graphs that are not loaded are refused (exit 2) unless
-    --allow-remote. --lang binds the query's lang parameter.
+    --allow-remote. --lang binds the query's lang parameter. A local query runs in a
+    process of its own, without network unless --allow-remote, stopped at --timeout or
+    by Ctrl-C.
 
     \b
     Examples:
@@ -279,13 +292,23 @@ def query(
         (named and named.parameter("lang")) or (named is None and "lang" in declared_variables(text))
     ):
         bound["lang"] = lang
+    from csi_graph.limits import limit
+
+    timeout = timeout or float(limit("QUERY_TIMEOUT"))
     if endpoint:
         from csi_graph.remote import Endpoint
 
-        target = Endpoint(endpoint, timeout=timeout)
+        result = Endpoint(endpoint, timeout=timeout).query(text, allow_remote=allow_remote, **bound)
     else:
-        target = _load(paths)
-    result = target.query(text, allow_remote=allow_remote, **bound)
+        from csi_graph.isolation import run_isolated
+
+        dataset = _load(paths)
+        result = run_isolated(
+            lambda: dataset.query(text, allow_remote=allow_remote, **bound),
+            timeout=timeout,
+            network=allow_remote,
+            what=f"the query (--timeout {timeout:g})",
+        )
     if result.form == "ASK":
         _output(result.serialize("json" if fmt == "json" else "table"), output)
         ctx.exit(0 if result.boolean else 1)
