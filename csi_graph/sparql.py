@@ -297,7 +297,15 @@ def parse(text: str) -> Any:
         finally:
             sys.setrecursionlimit(previous)
     if update is not None:
-        names = [_UPDATE_NAMES.get(op.name, "DELETE" if "delete" in op else "INSERT") for op in update.request]
+        names = [
+            name
+            for op in update.request
+            for name in (
+                [_UPDATE_NAMES[op.name]]
+                if op.name in _UPDATE_NAMES
+                else [word for word in ("DELETE", "INSERT") if word.lower() in op]  # DELETE/INSERT ... WHERE
+            )
+        ]
         raise QueryRefused(f"SPARQL Update ({', '.join(dict.fromkeys(names))}) is refused: queries only read the data")
     message = str(syntax).split("  (at char")[0].strip()
     message = message[:1].lower() + message[1:]
