@@ -489,11 +489,12 @@ DATA_BASE_OPTION = click.option(
     help="Open connections from one address at most (0: no limit; keep 0 behind a proxy).",
 )
 @click.option(
-    "--header-timeout",
+    "--client-timeout",
     default=10.0,
     show_default=True,
     type=click.FloatRange(0.5, 300),
-    help="Seconds a client has to send a request's headers (idle connections are closed).",
+    help="Seconds a client has to send a request's headers, then again its body (idle connections "
+    "are closed).",
 )
 @click.option(
     "--max-header",
@@ -523,7 +524,7 @@ def serve(
     queries_dir: str | None,
     max_connections: int,
     max_connections_per_client: int,
-    header_timeout: float,
+    client_timeout: float,
     max_header: int,
     cors_origins: tuple[str, ...],
     data_base: str | None,
@@ -561,8 +562,9 @@ def serve(
         data_base=data_base or DATA_BASE,
         queries=library(Path(queries_dir)) if queries_dir else None,
         cors_origins=() if cors_origins == ("none",) else (cors_origins or ("*",)),
+        body_timeout=client_timeout,
     )
-    limits = ConnectionLimits(max_connections, max_connections_per_client, header_timeout, max_header)
+    limits = ConnectionLimits(max_connections, max_connections_per_client, client_timeout, max_header)
     run_server(dataset, settings, limits, host=host, port=port, access_log=access_log, say=click.echo)
 
 

@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -146,15 +147,18 @@ def format_for(path: Path, display: str | None = None) -> ox.RdfFormat:
 
 
 def graph_name(path: Path) -> str:
-    """The named graph of a file: stable for shipped files, a file: IRI for the user's."""
+    """The named graph of a file: stable for shipped files; for the user's, a name that does not
+    reveal where the file lies (graph names are served and published): a hash of its absolute
+    path and its file name, ``https://w3id.org/csi-graph/graph/file/<hash>/<name>``."""
     resolved = path.resolve()
     try:
         relative = resolved.relative_to(bundled_root())
     except ValueError:
-        return resolved.as_uri()
-    if relative.parts[0] in ("ontology", "data"):
+        relative = None
+    if relative is not None and relative.parts[0] in ("ontology", "data"):
         return GRAPH_BASE + relative.as_posix()
-    return resolved.as_uri()
+    digest = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{GRAPH_BASE}file/{digest}/{quote(resolved.name, safe='')}"
 
 
 def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:

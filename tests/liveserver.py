@@ -33,11 +33,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*args: str, timeout: float = 60.0) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``csi-graph serve --port 0 ARGS``: yields the process and its base URL; stops it after."""
+def running_server(
+    *args: str, timeout: float = 60.0, log_path: Path | None = None
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``csi-graph serve --port 0 ARGS``: yields the process and its base URL; stops it after.
+
+    The server's log (stderr) goes to ``log_path`` if given, else to a temporary file.
+    """
     command = [sys.executable, "-m", "csi_graph", "serve", "--port", "0", "--no-access-log", *args]
     # The log goes to a file, not a pipe: the server never blocks on a full pipe.
-    with tempfile.TemporaryFile(mode="w+") as log:
+    with open(log_path, "w+") if log_path else tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
         try:
             url = _announced_url(process, log, timeout)

@@ -62,7 +62,7 @@ from csi_graph.web.negotiation import (
 )
 from csi_graph.web.pages import LANGUAGES, Pages, dump
 from csi_graph.web.pool import PoolError, WorkerPool
-from csi_graph.web.render import CONTENT_SECURITY_POLICY, HERE, Renderer
+from csi_graph.web.render import CONTENT_SECURITY_POLICY, HERE, Renderer, as_path
 
 SITE_PAGES = ("index", "compare", "query")
 
@@ -74,7 +74,7 @@ class Settings:
     time_limit: float = 10.0  # seconds a query may run before its worker is killed
     max_rows: int = 10_000  # rows (or triples) a query returns at most
     max_body: int = 64 * 1024  # bytes of a request body or query text
-    body_timeout: float = 30.0  # seconds to receive a request body
+    body_timeout: float = 10.0  # seconds to receive a request body (serve --client-timeout)
     workers: int = 2  # query worker processes
     data_base: str = DATA_BASE
     queries: dict[str, NamedQuery] | None = field(default=None, repr=False)  # default: the named queries
@@ -449,7 +449,7 @@ def _known(site: Site, path: str) -> str | None:
 
 def _leaf(target: str) -> str:
     """A redirect target relative to the request's folder (works behind any path prefix)."""
-    return target.rsplit("/", 1)[-1]
+    return as_path(target.rsplit("/", 1)[-1])
 
 
 def _document_response(site: Site, iri: str, path: str, ext: str, lang: str, vary: bool) -> Response:

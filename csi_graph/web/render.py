@@ -27,6 +27,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# The same in a page's <meta> (which cannot say frame-ancestors): for the static site too.
+PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", "")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -136,6 +138,12 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+def as_path(relative: str) -> str:
+    """A relative link that a browser cannot read as a scheme: ``javascript:x.en.html`` would be
+    one, ``./javascript:x.en.html`` is a file of this folder."""
+    return "./" + relative if _SCHEME.match(relative) else relative
+
+
 class Linker:
     """Labels and relative links for one page (``page_path``, no leading slash) in one language."""
 
@@ -150,9 +158,7 @@ class Linker:
         target, sep, fragment = path.partition("#")
         start = posixpath.dirname(self.page_path) or "."
         relative = posixpath.relpath(target or ".", start) if target else posixpath.basename(self.page_path)
-        if _SCHEME.match(relative):  # "javascript:x.en.html" would be a scheme, "./javascript:..." is a path
-            relative = "./" + relative
-        return relative + (f"#{fragment}" if sep else "")
+        return as_path(relative) + (f"#{fragment}" if sep else "")
 
     def href(self, iri: str | None) -> str | None:
         """Where a link to ``iri`` goes: its page here when served here, else the IRI itself if it
@@ -194,7 +200,7 @@ class Renderer:
         )
         self.env.globals["zip"] = zip
         self.env.globals["media_types"] = {ext: media for ext, (media, _) in DOCUMENTS.items()}
-        self.env.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
+        self.env.globals["content_security_policy"] = PAGE_POLICY
 
     def render(
         self, template: str, page_path: str, lang: str, alternates: dict[str, str], **context: Any
@@ -209,7 +215,7 @@ class Renderer:
         return self.env.get_template(template).render(
             lang=lang,
             other_lang="fr" if lang == "en" else "en",
-            alternates=alternates,
+            alternates={code: as_path(url) for code, url in alternates.items()},
             t=t,
             ln=linker,
             live=self.live,

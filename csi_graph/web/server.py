@@ -78,7 +78,7 @@ def serve(
     )
     say(
         f"Limits: {settings.time_limit:g} s and {settings.max_rows} rows per query, {limits.max_connections} "
-        f"connections, {limits.header_timeout:g} s to send a request's headers"
+        f"connections, {limits.header_timeout:g} s to send a request"
     )
     sys.stdout.flush()
     config = uvicorn.Config(
