@@ -147,6 +147,14 @@ def _output(text: str, output: str | None) -> None:
     help="pySHACL (reference), SPARQL queries on Oxigraph (fast, same results), or auto "
     "(SPARQL for large data).",
 )
+@click.option(
+    "--shapes",
+    "shape_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also check the SHACL shapes of this file (repeatable). Shapes come only from the "
+    "ontology and these files: a data file that declares or deactivates one is a violation.",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -156,6 +164,7 @@ def validate(
     lang: str,
     output: str | None,
     engine: str,
+    shape_files: tuple[str, ...],
 ) -> None:
     """Validate the shipped data, or the given files, against the SHACL shapes.
 
@@ -173,10 +182,12 @@ def validate(
       csi-graph validate my-city-2022.ttl --lang fr
       csi-graph validate data/ -f json -o report.json
     """
+    from csi_graph.validation import read_shapes
     from csi_graph.validation import validate as run_validation
 
     dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
-    report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine)
+    extra = read_shapes(list(shape_files)) if shape_files else None
+    report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine, extra_shapes=extra)
     _output(report.render(fmt, lang), output)
     ctx.exit(0 if report.conforms else 1)
 

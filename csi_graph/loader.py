@@ -202,13 +202,13 @@ _SHAPE_ASK = (
 
 
 def _role(path: Path, graph: str, store: RdflibStore | OxigraphStore) -> str:
-    if store.query(_SHAPE_ASK.format(graph)).boolean:
-        return "shapes"
+    """Shapes come only from the ontology folder: a data file that declares shapes (or switches
+    them off) stays data, and validation reports it (queries/checks/shape-in-data-violation.rq)."""
     try:
         path.resolve().relative_to(ontology_dir())
-        return "ontology"
     except ValueError:
         return "data"
+    return "shapes" if store.query(_SHAPE_ASK.format(graph)).boolean else "ontology"
 
 
 def _display(path: Path) -> str:

@@ -133,12 +133,19 @@ SPARQL_ENGINE_FROM_TRIPLES = 20_000
 
 
 def validate(
-    dataset: Dataset, *, allow_warnings: bool = False, shapes: Graph | None = None, engine: str = "auto"
+    dataset: Dataset,
+    *,
+    allow_warnings: bool = False,
+    shapes: Graph | None = None,
+    engine: str = "auto",
+    extra_shapes: Graph | None = None,
 ) -> ValidationReport:
     """Validate the dataset's ontology and data against its SHACL shapes.
 
     Warnings make the data non-conforming unless ``allow_warnings``; information results
-    never do. ``shapes`` overrides the dataset's own shapes graph.
+    never do. ``shapes`` overrides the dataset's own shapes graph (the ontology's); with
+    ``extra_shapes`` (``validate --shapes FILE``) both are checked. Unless ``shapes`` is
+    given, a data file that declares or deactivates a shape is a violation.
 
     ``engine`` is ``"pyshacl"`` (the reference validator, walking focus nodes in Python),
     ``"sparql"`` (each constraint compiled to one whole-graph SPARQL query run by Oxigraph,
@@ -152,6 +159,8 @@ def validate(
     if engine not in ENGINES:
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     shapes_graph = shapes if shapes is not None else dataset.shapes_graph
+    if extra_shapes is not None:
+        shapes_graph = shapes_graph + extra_shapes
     chosen = engine
     if engine == "auto":
         large = dataset.store.name == "oxigraph" or len(dataset) >= SPARQL_ENGINE_FROM_TRIPLES
@@ -165,6 +174,8 @@ def validate(
             chosen = "pyshacl"
     if chosen == "pyshacl":
         results, report_graph, triples = _validate_pyshacl(dataset, shapes_graph)
+    if shapes is None:  # the dataset's own shapes: no data file may add or switch off one
+        results = [*results, *shapes_in_data(dataset, report_graph)]
     ordered = sorted(
         set(results),
         key=lambda r: (
@@ -180,6 +191,64 @@ def validate(
     return ValidationReport(
         ordered, report_graph, allow_warnings=allow_warnings, triples=triples, engine=chosen
     )
+
+
+def read_shapes(paths: list[str]) -> Graph:
+    """Shapes files the user names explicitly (``validate --shapes FILE``), as one graph."""
+    from pathlib import Path
+
+    from csi_graph.loader import read_quads
+    from csi_graph.terms import ox_to_rdflib
+
+    graph = Graph()
+    for given in paths:
+        for quad in read_quads(Path(given), given):
+            graph.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
+    return graph
+
+
+SHAPE_IN_DATA = URIRef("https://w3id.org/csi-graph/ontology#ShapeInDataComponent")
+
+
+def shapes_in_data(dataset: Dataset, report: Graph) -> list[ValidationResult]:
+    """A violation for each shape a data file declares or deactivates (added to ``report`` too).
+
+    Shapes come only from the ontology folder (the loader gives no other file the "shapes"
+    role), so such a statement changes nothing; it is reported all the same, since it shows
+    a file trying to add validation rules or to switch them off.
+    """
+    from csi_graph.queries import checks
+
+    found = []
+    rows = dataset.execute(checks()["shape-in-data-violation"].text).rows
+    for graph, shape, declares in rows:
+        display = next((info.display for info in dataset.graphs if info.name == str(graph)), str(graph))
+        what = "deactivates the shape" if str(declares).endswith("deactivated") else "declares a SHACL shape"
+        messages = {
+            "en": f"{display} {what} {_node(shape)}: shapes come only from the ontology, never from a data "
+            "file; remove the statement (validate --shapes FILE adds shapes of your own)",
+            "fr": f"{display} {'désactive la forme' if 'deactivates' in what else 'déclare une forme SHACL'} "
+            f"{_node(shape)} : les formes viennent de l'ontologie, jamais d'un fichier de données ; retirez "
+            "cette déclaration (validate --shapes FICHIER ajoute vos propres formes)",
+        }
+        location = dataset.locate(str(shape)) if isinstance(shape, URIRef) else None
+        found.append(
+            ValidationResult(
+                "Violation", _node(shape), None, None, None, "ShapeInData", messages, str(location or display)
+            )
+        )
+        root = next(report.subjects(RDF.type, SH.ValidationReport), None)
+        node = BNode()
+        report.add((root or BNode(), SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, shape))
+        report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.sourceConstraintComponent, SHAPE_IN_DATA))
+        for lang, text in messages.items():
+            report.add((node, SH.resultMessage, Literal(text, lang=lang)))
+        if root is not None:
+            report.set((root, SH.conforms, Literal(False)))
+    return found
 
 
 def _validate_pyshacl(dataset: Dataset, shapes: Graph) -> tuple[list[ValidationResult], Graph, int]:
