@@ -71,6 +71,7 @@ CHECK_BREAKS = {
         DELETE { ?q schema:value ?v } INSERT { ?q schema:value -3 }
         WHERE { ?q a csi:Quantity ; schema:value ?v }""",
     "concept-outside-scheme-violation": "INSERT DATA { <commitment/testville-2030/state-01> csi:theme theme:nowhere }",
+    "shape-in-data-violation": "INSERT DATA { csish:ContractShape <http://www.w3.org/ns/shacl#deactivated> true }",
 }
 
 
