@@ -95,6 +95,8 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
         store = OxigraphStore(building / "store")
         graphs = fill(store, files)
         store.store.flush()
+        del store  # closes the database (which may still write) before its files are measured
+        gc.collect()
         manifest = {
             "format": FORMAT,
             "key": key,
@@ -102,7 +104,6 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
             "files": _sizes(building / "store"),
         }
         (building / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        del store  # closes the database before its folder moves
         try:
             building.rename(entry)
         except OSError:  # another process built the same entry meanwhile
