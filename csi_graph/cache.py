@@ -115,7 +115,7 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
         return _in_memory(files, fill, f"cannot write the cache in {root} ({_reason(error)})")
     except BaseException as error:
         _forget(error)
-        store = None
+        store = None  # noqa: F841 - as above
         _remove(building)
         raise
     _evict(root, keep=entry)

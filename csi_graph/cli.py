@@ -337,7 +337,7 @@ def _query_text(query: str | None, expression: str | None) -> str:
     if expression:
         return expression
     if query == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().removeprefix("\ufeff")  # a byte-order mark is not part of the query
     if not query:
         raise CsiError("no query: give a name (see --list), a .rq file, - for standard input, or -e 'SPARQL'")
     return query

@@ -37,7 +37,10 @@ _ALL = (
     Limit("QUERY_MAX_CHARS", 256 * KIB, "characters", "length of a SPARQL query checked and run"),
     Limit("QUERY_MAX_NESTING", 100, "levels", "nesting of { } ( ) [ ] in a SPARQL query"),
     Limit(
-        "QUERY_TIMEOUT", 60.0, "seconds", "default time a local or remote query may run (csi-graph query --timeout)"
+        "QUERY_TIMEOUT",
+        60.0,
+        "seconds",
+        "default time a local or remote query may run (csi-graph query --timeout)",
     ),
     # RDF files (csi_graph.loader, checked before Oxigraph parses them).
     Limit(
@@ -88,11 +91,113 @@ def limit(name: str) -> int | float:
     return value
 
 
+def described(name: str) -> str:
+    """`` (limit CSI_GRAPH_NAME=value unit)``: what an error appends to say which limit and how to change it."""
+    value = limit(name)
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f" (limit CSI_GRAPH_{name}={shown} {LIMITS[name].unit})"
+
+
 class LimitExceeded(CsiError):
     """An input or a piece of work went past one of the :data:`LIMITS` (exit code 2)."""
 
     def __init__(self, message: str, name: str | None = None) -> None:
         if name is not None:
-            message += f" (limit CSI_GRAPH_{name}={limit(name):g} {LIMITS[name].unit})"
+            message += described(name)
         super().__init__(message)
         self.name = name
+
+
+# Inputs parsed in memory: checked before Oxigraph reads them --------------------------------
+
+
+def check_rdf_file(path, fmt, display: str) -> None:
+    """Refuse a JSON-LD or RDF/XML file past the limits, before the parser allocates for it.
+
+    Oxigraph parses these two formats in memory (a JSON-LD file takes about 16 times its size)
+    and expands XML entities without bound (a 1 KB "billion laughs" file asks for gigabytes);
+    Turtle, N-Triples, N-Quads and TriG stream and need no such bound. ``fmt`` is an
+    ``pyoxigraph.RdfFormat``; the error is an :class:`~csi_graph.errors.InputError`.
+    """
+    name = getattr(fmt, "name", str(fmt))
+    if name not in ("JSON-LD", "RDF/XML"):
+        return
+    from csi_graph.errors import InputError
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # reading it will say what is wrong
+    if size > limit("TREE_INPUT_MAX_BYTES"):
+        raise InputError(
+            display,
+            f"{size:,} bytes of {name}, which is parsed in memory: convert it to N-Triples or Turtle, which "
+            f"stream{described('TREE_INPUT_MAX_BYTES')}",
+        )
+    if name == "RDF/XML":
+        _scan_xml(path, size, display)
+
+
+class _XmlRefused(Exception):
+    pass
+
+
+def _scan_xml(path, size: int, display: str) -> None:
+    """Walk an XML file with expat (C, streaming) for what would blow Oxigraph's parser up:
+    entity declarations that are external or parameter entities, entity expansion past the
+    limit, and elements nested past the limit. Syntax errors are left to Oxigraph to report."""
+    from xml.parsers import expat
+
+    from csi_graph.errors import InputError
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True
+    max_depth, allowed = limit("XML_MAX_DEPTH"), size + limit("XML_MAX_ENTITY_EXPANSION")
+    state = {"depth": 0, "text": 0}
+
+    def declared(name, is_parameter, value, base, system_id, public_id, notation) -> None:
+        if is_parameter or value is None:
+            kind = "a parameter entity" if is_parameter else "an external entity"
+            raise _XmlRefused(f"declares {kind} ({name}): csi-graph reads no entity from outside the file")
+
+    def counted(length: int) -> None:
+        state["text"] += length
+        if state["text"] > allowed:
+            raise _XmlRefused(
+                "its entities (&name;) expand it to more text than allowed"
+                + described("XML_MAX_ENTITY_EXPANSION")
+            )
+
+    def start(name, attributes) -> None:
+        state["depth"] += 1
+        if state["depth"] > max_depth:
+            raise _XmlRefused(f"elements nested more than {max_depth} deep" + described("XML_MAX_DEPTH"))
+        counted(len(name) + sum(len(k) + len(v) for k, v in attributes.items()))
+
+    def end(name) -> None:
+        state["depth"] -= 1
+
+    parser.EntityDeclHandler = declared
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = lambda data: counted(len(data))
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except _XmlRefused as error:
+        raise InputError(
+            display, f"refused: {error}", parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
+        ) from None
+    except expat.ExpatError as error:
+        if "amplification" in str(error):  # expat's own guard against "billion laughs"
+            raise InputError(
+                display,
+                f"refused: its entities (&name;) expand without bound ({error})",
+                error.lineno,
+                error.offset + 1,
+            ) from None
+    except OSError:
+        return  # reading it will say what is wrong

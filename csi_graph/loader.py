@@ -20,6 +20,8 @@ import pyoxigraph as ox
 
 from csi_graph.dataset import Dataset, GraphInfo
 from csi_graph.errors import CsiError, InputError
+from csi_graph.files import BOM, check_readable, files_under, starts_with_bom
+from csi_graph.limits import check_rdf_file
 from csi_graph.namespaces import GRAPH_BASE
 from csi_graph.resources import bundled_root, data_dir, ontology_dir
 from csi_graph.store import OxigraphStore, RdflibStore
@@ -123,15 +125,15 @@ def expand(given: str | Path) -> list[Path]:
     path = Path(given)
     if path.is_dir():
         return rdf_files(path)
-    if not path.exists():
-        raise InputError(str(given), "no such file or directory")
+    check_readable(path, str(given))  # missing, a dangling link, a FIFO...: said, never blocked on
     format_for(path, str(given))
     return [path]
 
 
 def rdf_files(folder: Path) -> list[Path]:
-    """Every file with a known RDF extension under ``folder``, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in RDF_FORMATS)
+    """Every file with a known RDF extension under ``folder``, in a stable order (an unreadable
+    sub-folder or a dangling link is an error, not a silent gap)."""
+    return files_under(folder, RDF_FORMATS)
 
 
 def format_for(path: Path, display: str | None = None) -> ox.RdfFormat:
@@ -164,7 +166,13 @@ def graph_name(path: Path) -> str:
 def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
     """Parse one file with Oxigraph, turning its errors into :class:`InputError`."""
     fmt = format_for(path, display)
+    check_rdf_file(path, fmt, display)  # JSON-LD and RDF/XML: size, XML entities and depth
     try:
+        if starts_with_bom(path):  # Oxigraph's Turtle parsers refuse a byte-order mark: skip it
+            with open(path, "rb") as handle:
+                handle.read(len(BOM))
+                yield from ox.parse(handle, format=fmt, base_iri=path.resolve().as_uri())
+            return
         yield from ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except SyntaxError as error:
         message = _PARSER_PREFIX.sub("", str(error.msg or error))
@@ -182,7 +190,7 @@ def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
 def _load_file(store: RdflibStore | OxigraphStore, path: Path, display: str) -> list[GraphInfo]:
     default_name = graph_name(path)
     fmt = format_for(path, display)
-    if isinstance(store, OxigraphStore) and fmt in _BULK_FORMATS:
+    if isinstance(store, OxigraphStore) and fmt in _BULK_FORMATS and not starts_with_bom(path):
         try:
             count = store.load_file(path, fmt, path.resolve().as_uri(), default_name)
         except (SyntaxError, OSError):

@@ -31,6 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from csi_graph.errors import CsiError, InputError
+from csi_graph.files import check_readable
 from csi_graph.namespaces import DATA_BASE, PREFIXES
 from csi_graph.resources import queries_dir
 from csi_graph.sparql import QueryError, bind_values, check_query, declared_variables
@@ -81,7 +82,7 @@ class NamedQuery:
 def parse_named_query(path: Path, name: str | None = None) -> NamedQuery:
     """Read a ``.rq`` file and its header."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the query
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(str(path), f"cannot read the query: {error}") from None
     titles: dict[str, str] = {}
@@ -146,6 +147,7 @@ def resolve(query: str) -> tuple[str, NamedQuery | None]:
         path = Path(query)
         if not path.exists():
             raise InputError(query, "no such query file")
+        check_readable(path, query)  # a FIFO would block for ever
         found = parse_named_query(path)
         return found.text, found
     if re.fullmatch(r"[\w-]+", query.strip()):

@@ -104,7 +104,9 @@ def tokens(text: str) -> Iterator[Token]:
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
             line, column = _line_column(text, position)
-            raise QueryError(f"line {line}, column {column}: unexpected character {text[position]!r} in the query")
+            raise QueryError(
+                f"line {line}, column {column}: unexpected character {text[position]!r} in the query"
+            )
         if match.lastgroup != "space":
             yield Token(match.lastgroup or "", match.group(), position)
         position = match.end()
@@ -196,7 +198,8 @@ def screen(text: str) -> None:
             deepest, at = depth, match.start()
     if deepest > limit("QUERY_MAX_NESTING"):
         raise QueryTooComplex(
-            f"{_where(text, at)}: the query nests {{ }}, ( ) or [ ] {deepest} levels deep", "QUERY_MAX_NESTING"
+            f"{_where(text, at)}: the query nests {{ }}, ( ) or [ ] {deepest} levels deep",
+            "QUERY_MAX_NESTING",
         )
 
 
@@ -221,7 +224,12 @@ class Analysis:
     datasets: tuple[tuple[str, str], ...]  # ("FROM" or "FROM NAMED", IRI)
 
 
-_FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+_FORM_OF = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
 _UPDATE_NAMES = {
     "Load": "LOAD",
     "Clear": "CLEAR",
@@ -306,7 +314,9 @@ def parse(text: str) -> Any:
                 else [word for word in ("DELETE", "INSERT") if word.lower() in op]  # DELETE/INSERT ... WHERE
             )
         ]
-        raise QueryRefused(f"SPARQL Update ({', '.join(dict.fromkeys(names))}) is refused: queries only read the data")
+        raise QueryRefused(
+            f"SPARQL Update ({', '.join(dict.fromkeys(names))}) is refused: queries only read the data"
+        )
     message = str(syntax).split("  (at char")[0].strip()
     message = message[:1].lower() + message[1:]
     raise QueryError(f"malformed SPARQL at line {syntax.lineno}, column {syntax.col}: {message}")
@@ -392,7 +402,7 @@ def _checked_where_brace(text: str) -> int:
     probed = text[: brace + 1] + f" VALUES ?{_PROBE} {{ UNDEF }} " + text[brace + 1 :]
     try:
         tree = parse(probed)
-        where = tree[1]["where"] if "where" in tree[1] else None
+        where = tree[1]["where"] if "where" in tree[1] else None  # noqa: SIM401 - CompValue.get gives the key
         first = where["part"][0] if where is not None and "part" in where and where["part"] else None
     except QueryError:
         first = None

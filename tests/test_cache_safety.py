@@ -21,7 +21,9 @@ from csi_graph.loader import load
 def tiny(folder: Path, number: int) -> Path:
     """A small synthetic Turtle file (for these tests only), different for each number."""
     path = folder / f"tiny-{number}.ttl"
-    path.write_text(f'<urn:test:thing-{number}> <http://www.w3.org/2000/01/rdf-schema#label> "thing {number}" .\n')
+    path.write_text(
+        f'<urn:test:thing-{number}> <http://www.w3.org/2000/01/rdf-schema#label> "thing {number}" .\n'
+    )
     return path
 
 
@@ -30,7 +32,9 @@ def cached(path: Path, root: Path):
 
 
 def entries(root: Path) -> list[Path]:
-    return [child for child in root.iterdir() if (child / MARKER).is_file() and not child.name.startswith(".")]
+    return [
+        child for child in root.iterdir() if (child / MARKER).is_file() and not child.name.startswith(".")
+    ]
 
 
 def test_eviction_deletes_only_what_the_cache_made(tmp_path):
@@ -50,7 +54,10 @@ def test_eviction_deletes_only_what_the_cache_made(tmp_path):
         assert (folder / "precious.txt").read_text() == "keep me"
 
 
-@pytest.mark.parametrize("damage", ["truncate a store file", "delete a store file", "break the manifest", "wrong graph in the manifest"])
+@pytest.mark.parametrize(
+    "damage",
+    ["truncate a store file", "delete a store file", "break the manifest", "wrong graph in the manifest"],
+)
 def test_a_damaged_entry_is_rebuilt_with_a_notice(tmp_path, caplog, damage):
     root, source = tmp_path / "cache", tiny(tmp_path, 1)
     expected = len(cached(source, root))
@@ -77,7 +84,9 @@ def test_a_damaged_entry_is_rebuilt_with_a_notice(tmp_path, caplog, damage):
     assert len(again) == expected and "damaged" not in caplog.text
 
 
-def run_cli(args: list[str], cache: Path | str, limit_file_size: int | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str], cache: Path | str, limit_file_size: int | None = None
+) -> subprocess.CompletedProcess:
     def limited() -> None:
         if limit_file_size is not None:  # a full disk, for this process only
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

@@ -30,12 +30,19 @@ MISTAKE = (
 def project_shapes() -> list[str]:
     shapes = load(contracts=False).shapes_graph
     return sorted(
-        {str(s) for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind) if "#" in str(s)}
+        {
+            str(s)
+            for kind in (SH.NodeShape, SH.PropertyShape)
+            for s in shapes.subjects(RDF.type, kind)
+            if "#" in str(s)
+        }
     )
 
 
 def switch_offs() -> dict[str, str]:
-    deactivate = "".join(f"<{shape}> <http://www.w3.org/ns/shacl#deactivated> true .\n" for shape in project_shapes())
+    deactivate = "".join(
+        f"<{shape}> <http://www.w3.org/ns/shacl#deactivated> true .\n" for shape in project_shapes()
+    )
     return {
         "an extra shape": "<urn:x> a <http://www.w3.org/ns/shacl#NodeShape> .\n",
         "every project shape deactivated": deactivate,
@@ -91,4 +98,6 @@ def test_shapes_of_ones_own_are_named_explicitly(runner, tmp_path):
 
 
 def test_the_shipped_data_declares_no_shape(shipped):
-    assert {info.role for info in shipped.graphs if info.path and "ontology" not in info.path.parts} == {"data"}
+    assert {info.role for info in shipped.graphs if info.path and "ontology" not in info.path.parts} == {
+        "data"
+    }

@@ -70,7 +70,10 @@ def bypasses(url: str) -> list[str]:
     spaces inside an IRI that made the lexer read the rest of the line as a string."""
     return [
         f"SELECT * WHERE {{ #\r SERVICE <{url}> {{ ?s ?p ?o }} }}",
-        *(f"SELECT * WHERE {{ ?s ?p <urn:a{space}'> . SERVICE <{url}> {{ ?s ?p ?o }} }} #'" for space in "\u00a0\u2003\u2028\u3000"),
+        *(
+            f"SELECT * WHERE {{ ?s ?p <urn:a{space}'> . SERVICE <{url}> {{ ?s ?p ?o }} }} #'"
+            for space in "\u00a0\u2003\u2028\u3000"
+        ),
         # rdflib expands \u escapes everywhere before parsing, Oxigraph only inside strings:
         f'SELECT * WHERE {{ ?s ?p "a\\u0022 , " . SERVICE <{url}> {{ ?s ?p ?o }} }} #\\u0022 }}',
     ]
@@ -117,7 +120,7 @@ def test_the_check_decides_on_the_parse_tree():
         f"select * where {{ sErViCe <{url}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ OPTIONAL {{ {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }} }}",
         f"SELECT * WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
-        f"ASK {{ {{ SELECT * WHERE {{ SERVICE ?endpoint {{ ?s ?p ?o }} }} }} }}",
+        "ASK { { SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } } } }",
         f"PREFIX x: <{url}>\nSELECT * WHERE {{ SERVICE x: {{ ?s ?p ?o }} }}",
     ):
         with pytest.raises(QueryRefused, match="SERVICE is refused"):
@@ -156,12 +159,12 @@ def test_characters_the_two_parsers_may_read_differently_are_refused(text, messa
 
 def test_line_endings_and_non_ascii_text_are_fine():
     assert check_query("SELECT * WHERE {\r\n  ?s ?p 'sécurité intégrée'  # é\r\n}\r\n") == "SELECT"
-    assert check_query("SELECT * WHERE {\n\t?s ?p \"vidéoprotection\"@fr }") == "SELECT"
+    assert check_query('SELECT * WHERE {\n\t?s ?p "vidéoprotection"@fr }') == "SELECT"
 
 
 def test_nesting_and_length_are_bounded(runner, monkeypatch):
     deep = "SELECT * WHERE " + "{" * 20_000 + " ?s ?p ?o " + "}" * 20_000
-    with pytest.raises(QueryTooComplex, match="nests .* 20000 levels deep .*QUERY_MAX_NESTING=100 levels"):
+    with pytest.raises(QueryTooComplex, match=r"nests .* 20000 levels deep .*QUERY_MAX_NESTING=100 levels"):
         check_query(deep)
     result = runner.invoke(cli, ["query", "-e", deep])  # used to crash the process
     assert result.exit_code == 2 and "CSI_GRAPH_QUERY_MAX_NESTING" in result.stderr
@@ -217,7 +220,7 @@ def test_the_server_workers_have_no_network(listener):
     pool = WorkerPool(ox.Store(), lambda store, query: list(store.query(query)), 1, 10.0)
     try:
         assert pool.sandbox is None
-        with pytest.raises(OSError, match="(?i)unreachable"):
+        with pytest.raises(OSError, match=r"(?i)unreachable"):
             pool.call(text)
     finally:
         pool.close()
@@ -227,15 +230,41 @@ def test_the_server_workers_have_no_network(listener):
 def test_deny_network_says_why_it_cannot():
     status = run_isolated(deny_network, timeout=30)
     assert status is None  # here (Linux, root in CI) the sandbox is in force
-    twice = run_isolated(lambda: (deny_network(), socket.socket().connect_ex(("127.0.0.1", 9)))[1], timeout=30)
+    twice = run_isolated(
+        lambda: (deny_network(), socket.socket().connect_ex(("127.0.0.1", 9)))[1], timeout=30
+    )
     assert twice != 0
 
 
 # Property test: random spacing, comments, escapes, Unicode spaces and nesting ------------------
 
 PLAIN = [" ", "\t", "\n", "\r\n"]
-SPACES = [*PLAIN * 4, "\r", "\u00a0", "\u2003", "\u2028", "\u2029", "\u3000", "\u0085", "\x0b", "\x0c", "\ufeff", "\u200b"]
-ESCAPES = ["\\u0022", "\\u0027", "\\u000A", "\\u000D", "\\u003E", "\\u0023", "\\U00000022", "\\\\", '\\"', "\\'"]
+SPACES = [
+    *PLAIN * 4,
+    "\r",
+    "\u00a0",
+    "\u2003",
+    "\u2028",
+    "\u2029",
+    "\u3000",
+    "\u0085",
+    "\x0b",
+    "\x0c",
+    "\ufeff",
+    "\u200b",
+]
+ESCAPES = [
+    "\\u0022",
+    "\\u0027",
+    "\\u000A",
+    "\\u000D",
+    "\\u003E",
+    "\\u0023",
+    "\\U00000022",
+    "\\\\",
+    '\\"',
+    "\\'",
+]
 ODD = [*SPACES, *ESCAPES, "#", "'", '"', "<", ">", "{", "}", "'''", '"""', ".", "a"]
 
 
@@ -248,14 +277,14 @@ def spacing(plain: bool) -> st.SearchStrategy[str]:
     ends = ["\n", "\r\n"] if plain else ["\n", "\r", "\r\n", "\u2028", "\u0085"]
     body = pieces(4, ["a", " ", "'", '"', "{", "}", "<"] if plain else ODD)
     comment = st.builds(lambda text, end: "#" + text + end, body, st.sampled_from(ends))
-    return st.lists(st.one_of(st.sampled_from(PLAIN if plain else SPACES), comment), min_size=1, max_size=3).map(
-        "".join
-    )
+    return st.lists(
+        st.one_of(st.sampled_from(PLAIN if plain else SPACES), comment), min_size=1, max_size=3
+    ).map("".join)
 
 
 def keyword(word: str) -> st.SearchStrategy[str]:
     return st.lists(st.booleans(), min_size=len(word), max_size=len(word)).map(
-        lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(word, upper))
+        lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(word, upper, strict=True))
     )
 
 
@@ -268,21 +297,27 @@ def hostile_queries(draw, url: str) -> str:
     depth = draw(st.integers(0, 3))
     inner = f"{service}{sp()}<{url}>{sp()}{{ ?s ?p ?o }}"
     for _ in range(depth):
-        inner = draw(st.sampled_from(["{{ {} }}", "OPTIONAL {{ {} }}", "FILTER EXISTS {{ {} }}", "MINUS {{ {} }}"])).format(inner)
-    skeleton = draw(st.sampled_from([
-        "SELECT * WHERE {{{sp}{inner}{sp}}}",
-        "SELECT * WHERE {{ #{odd}{sp}{inner} }}",
-        "SELECT * WHERE {{ ?s ?p <urn:a{odd}'> .{sp}{inner} }} #'",
-        'SELECT * WHERE {{ ?s ?p "a{odd} , " .{sp}{inner} }} #{odd} }}',
-        "SELECT * WHERE {{ ?s ?p '{odd}' .{sp}{inner}{sp}}}",
-        "SELECT * WHERE {{ ?s ?p '''{odd}''' .{sp}{inner} }}",
-        "SELECT * WHERE {{ ?s ?p ?o{sp}}} #{odd}{sp}{inner}",
-        # SERVICE inside a string or a comment, for both parsers: harmless, to be accepted.
-        'SELECT * WHERE {{ ?s ?p "{inner}" }}',
-        "SELECT * WHERE {{ ?s ?p '''{sp}{inner}{sp}''' }}",
-        "SELECT * WHERE {{ ?s ?p ?o }} # {inner}",
-        "SELECT * WHERE {{{sp}# {inner}\n ?s ?p ?o }}",
-    ]))
+        inner = draw(
+            st.sampled_from(["{{ {} }}", "OPTIONAL {{ {} }}", "FILTER EXISTS {{ {} }}", "MINUS {{ {} }}"])
+        ).format(inner)
+    skeleton = draw(
+        st.sampled_from(
+            [
+                "SELECT * WHERE {{{sp}{inner}{sp}}}",
+                "SELECT * WHERE {{ #{odd}{sp}{inner} }}",
+                "SELECT * WHERE {{ ?s ?p <urn:a{odd}'> .{sp}{inner} }} #'",
+                'SELECT * WHERE {{ ?s ?p "a{odd} , " .{sp}{inner} }} #{odd} }}',
+                "SELECT * WHERE {{ ?s ?p '{odd}' .{sp}{inner}{sp}}}",
+                "SELECT * WHERE {{ ?s ?p '''{odd}''' .{sp}{inner} }}",
+                "SELECT * WHERE {{ ?s ?p ?o{sp}}} #{odd}{sp}{inner}",
+                # SERVICE inside a string or a comment, for both parsers: harmless, to be accepted.
+                'SELECT * WHERE {{ ?s ?p "{inner}" }}',
+                "SELECT * WHERE {{ ?s ?p '''{sp}{inner}{sp}''' }}",
+                "SELECT * WHERE {{ ?s ?p ?o }} # {inner}",
+                "SELECT * WHERE {{{sp}# {inner}\n ?s ?p ?o }}",
+            ]
+        )
+    )
     return skeleton.format(sp=sp(), inner=inner, odd=odd)
 
 

@@ -77,7 +77,13 @@ def test_a_served_path_that_looks_like_a_scheme_is_a_relative_link(dataset):
 
 def test_every_answer_carries_a_content_security_policy(dataset):
     with client_for(dataset) as client:
-        for path in ("/", "/id/thing/hostile.en.html", "/sparql?query=ASK%7B%7D", "/static/style.css", "/nowhere"):
+        for path in (
+            "/",
+            "/id/thing/hostile.en.html",
+            "/sparql?query=ASK%7B%7D",
+            "/static/style.css",
+            "/nowhere",
+        ):
             headers = client.get(path).headers
             assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
             assert headers["x-content-type-options"] == "nosniff"
@@ -88,14 +94,19 @@ def test_every_answer_carries_a_content_security_policy(dataset):
 def test_cors_is_a_setting(dataset):
     origin = {"Origin": "https://reader.example"}
     with client_for(dataset) as anyone:
-        assert anyone.get("/sparql?query=ASK%7B%7D", headers=origin).headers["access-control-allow-origin"] == "*"
+        assert (
+            anyone.get("/sparql?query=ASK%7B%7D", headers=origin).headers["access-control-allow-origin"]
+            == "*"
+        )
     with client_for(dataset, cors_origins=("https://reader.example",)) as some:
         allowed = some.get("/sparql?query=ASK%7B%7D", headers=origin)
         assert allowed.headers["access-control-allow-origin"] == "https://reader.example"
         other = some.get("/sparql?query=ASK%7B%7D", headers={"Origin": "https://other.example"})
         assert "access-control-allow-origin" not in other.headers
     with client_for(dataset, cors_origins=()) as nobody:
-        assert "access-control-allow-origin" not in nobody.get("/id/thing/hostile.ttl", headers=origin).headers
+        assert (
+            "access-control-allow-origin" not in nobody.get("/id/thing/hostile.ttl", headers=origin).headers
+        )
 
 
 def test_no_served_graph_name_reveals_a_folder(dataset, hostile_file):

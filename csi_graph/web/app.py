@@ -34,9 +34,9 @@ import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -122,7 +122,9 @@ def run_query(dataset: Dataset, request: QueryRequest) -> Answer:
 
     result = run(dataset, NamedQuery("query", Path("query.rq"), request.text), {}, max_rows=request.max_rows)
     if result.form != request.form:
-        raise QueryError(f"the query reads as a {result.form} to the parser but as a {request.form} otherwise")
+        raise QueryError(
+            f"the query reads as a {result.form} to the parser but as a {request.form} otherwise"
+        )
     if request.fmt is None:
         return Answer(result.form, result.truncated, result=result)
     writer = GRAPHS[request.fmt][1] if result.form in ("CONSTRUCT", "DESCRIBE") else request.fmt
@@ -283,8 +285,12 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
         fmt = request.path_params["fmt"]
         media = DUMPS.get(fmt)
         if media is None:
-            raise HttpError(404, "not-found", f"no document /dataset.{fmt}: the dataset is offered as "
-                            + " and ".join(f"/dataset.{name}" for name in DUMPS))
+            raise HttpError(
+                404,
+                "not-found",
+                f"no document /dataset.{fmt}: the dataset is offered as "
+                + " and ".join(f"/dataset.{name}" for name in DUMPS),
+            )
         body = await run_in_threadpool(site.dump, fmt)
         return Response(body, media_type=_with_charset(media))
 
@@ -374,7 +380,11 @@ class _Guard:
             await self.app(scope, receive, tracking_send)
         except Exception as error:
             log.error(
-                "internal error on %s %s: %s: %s", scope.get("method"), scope.get("path"), type(error).__name__, error
+                "internal error on %s %s: %s: %s",
+                scope.get("method"),
+                scope.get("path"),
+                type(error).__name__,
+                error,
             )
             if started:
                 return

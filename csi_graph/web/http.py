@@ -128,9 +128,15 @@ def protocol_class(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
         def _refuse(self, status: int, message: str) -> None:
             """Answer ``status`` in the server's JSON error shape, and close the connection."""
             self._cancel_header_timer()
-            reasons = {408: "Request Timeout", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+            reasons = {
+                408: "Request Timeout",
+                431: "Request Header Fields Too Large",
+                503: "Service Unavailable",
+            }
             codes = {408: "timeout", 431: "too-large", 503: "busy"}
-            body = json.dumps({"error": {"status": status, "code": codes[status], "message": message}}).encode()
+            body = json.dumps(
+                {"error": {"status": status, "code": codes[status], "message": message}}
+            ).encode()
             head = (
                 f"HTTP/1.1 {status} {reasons[status]}\r\ncontent-type: application/json\r\n"
                 f"content-length: {len(body)}\r\nconnection: close\r\n"

@@ -37,6 +37,8 @@ def safe_href(iri: str | None) -> str | None:
     if iri and iri.lower().startswith(("http://", "https://")) and not any(c in iri for c in "\x00\n\r\t"):
         return iri
     return None
+
+
 FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
 
 # Words of the interface; data labels come from the data itself.

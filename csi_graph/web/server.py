@@ -61,7 +61,9 @@ def serve(
             f"Note: at most {allowed} connections (the open-file limit, ulimit -n, leaves no room for "
             f"{limits.max_connections})"
         )
-        limits = ConnectionLimits(allowed, limits.max_per_client, limits.header_timeout, limits.max_header_bytes)
+        limits = ConnectionLimits(
+            allowed, limits.max_per_client, limits.header_timeout, limits.max_header_bytes
+        )
     app = create_app(dataset, settings)
     bound = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
