@@ -123,11 +123,13 @@ def run_isolated(
     network: bool = False,
     what: str = "the query",
     memory: int | None = None,
+    quiet: bool = False,
 ) -> T:
     """``function()`` in a forked child process; its result (pickled) or exception comes back.
 
     The child runs without network (:func:`deny_network`) unless ``network``, on a big stack,
-    with at most ``memory`` more bytes of address space if given. It is killed when
+    with at most ``memory`` more bytes of address space if given, and with its standard error
+    sent to /dev/null if ``quiet`` (a native library dying of hunger prints there). It is killed when
     ``timeout`` seconds pass (:class:`WorkTimeout`), and when the user presses Ctrl-C
     (``KeyboardInterrupt`` is raised here once it is gone). A child that dies without an
     answer raises :class:`WorkCrashed`.
@@ -136,7 +138,7 @@ def run_isolated(
     pid = os.fork()
     if pid == 0:  # the child: never returns
         reader.close()
-        _child(writer, function, timeout, network, memory)
+        _child(writer, function, timeout, network, memory, quiet)
     writer.close()
     try:
         if not reader.poll(timeout):
@@ -154,9 +156,16 @@ def run_isolated(
 
 
 def _child(
-    writer: Connection, function: Callable[[], Any], timeout: float | None, network: bool, memory: int | None
+    writer: Connection,
+    function: Callable[[], Any],
+    timeout: float | None,
+    network: bool,
+    memory: int | None,
+    quiet: bool,
 ) -> None:
     try:
+        if quiet:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
         if timeout is not None:  # a backstop if the parent itself is gone: SIGALRM's default ends us
             signal.signal(signal.SIGALRM, signal.SIG_DFL)

@@ -265,3 +265,36 @@ def test_a_failed_write_is_a_clear_error_and_changes_nothing(tmp_path, problem, 
     if problem == "full disk":
         assert target.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+# Blank-node canonicalisation (export, package) ---------------------------------------------------
+
+
+def chain(tmp_path: Path, length: int) -> Path:
+    path = tmp_path / f"chain-{length}.nt"
+    path.write_text("".join(f"_:b{i} <http://example.org/next> _:b{i + 1} .\n" for i in range(length)))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("setting", "limit"),
+    [("CSI_GRAPH_CANON_MAX_SECONDS", "2"), ("CSI_GRAPH_CANON_MAX_MEMORY", "20000000")],
+)
+def test_canonical_labelling_is_bounded(runner, tmp_path, monkeypatch, setting, limit):
+    monkeypatch.setenv(setting, limit)
+    started = time.monotonic()
+    result = runner.invoke(cli, ["export", str(chain(tmp_path, 1000)), "-f", "nt"])  # took minutes before
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 2
+    assert "1000 blank nodes are the values of other blank nodes" in result.stderr
+    assert f"(limit {setting}={limit} " in result.stderr
+    assert "memory allocation" not in result.stderr
+
+
+def test_linked_blank_nodes_within_bounds_export_the_same_bytes(runner, tmp_path):
+    path = chain(tmp_path, 40)
+    first = runner.invoke(cli, ["export", str(path), "-f", "nt"])
+    second = runner.invoke(cli, ["export", str(path), "-f", "nt"])
+    assert first.exit_code == 0 and first.stdout == second.stdout
+    lines = first.stdout.splitlines()
+    assert len(lines) == 40 and all(line.startswith("_:c14n") for line in lines)
