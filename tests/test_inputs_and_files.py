@@ -296,5 +296,5 @@ def test_linked_blank_nodes_within_bounds_export_the_same_bytes(runner, tmp_path
     first = runner.invoke(cli, ["export", str(path), "-f", "nt"])
     second = runner.invoke(cli, ["export", str(path), "-f", "nt"])
     assert first.exit_code == 0 and first.stdout == second.stdout
-    lines = first.stdout.splitlines()
+    lines = [line for line in first.stdout.splitlines() if "<http://example.org/next>" in line]
     assert len(lines) == 40 and all(line.startswith("_:c14n") for line in lines)
