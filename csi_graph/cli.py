@@ -597,9 +597,9 @@ def site(outdir: str, paths: tuple[str, ...], data_base: str | None, store: str)
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.web.site import write_site
 
-    report = write_site(
-        _load(paths, store=store, prefer="oxigraph", cache=False), outdir, data_base or DATA_BASE
-    )
+    dataset = _load(paths, store=store, prefer="oxigraph", cache=False)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the build folder
+    report = write_site(dataset, outdir, data_base or DATA_BASE)
     click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
     for iri in report.skipped:
         click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)

@@ -147,3 +147,89 @@ def starts_with_bom(path: Path) -> bool:
             return handle.read(3) == BOM
     except OSError:
         return False  # reading it will say what is wrong
+
+
+# Folders written as a whole (package, site): built aside, then swapped in ---------------------
+
+
+def build_folder(target: Path) -> Path:
+    """A new, empty folder beside ``target`` to build its next content in (``.NAME.tmp-PID-…``).
+
+    Folders of builds that were killed are cleaned up first (:func:`remove_stale_builds`).
+    """
+    import secrets
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(target)
+    building = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    building.mkdir()
+    return building
+
+
+def remove_stale_builds(target: Path) -> None:
+    """Clean up after builds that were killed (their process is gone).
+
+    A half-built folder (``.NAME.tmp-PID-…``) is removed. A previous version moved aside
+    (``.NAME.old-PID-…``) by a build killed just before the new one took its place is put
+    back if nothing took its place, so that even then nothing is lost.
+    """
+    import re
+    import shutil
+
+    if not target.parent.is_dir():
+        return
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(tmp|old)-(\d+)-[0-9a-f]{8}")
+    for path in sorted(target.parent.iterdir()):
+        match = pattern.fullmatch(path.name)
+        if not match or not path.is_dir() or _alive(int(match[2])):
+            continue
+        if match[1] == "old" and not target.exists():
+            os.rename(path, target)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def install_folder(building: Path, target: Path) -> None:
+    """Move a finished folder into place; the old one is removed only once the new one is there."""
+    import secrets
+    import shutil
+
+    building.chmod(0o777 & ~_umask())  # mkdir gave the umask's mode already; keep it explicit
+    if not target.exists():
+        os.rename(building, target)
+        return
+    aside = target.parent / f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    os.rename(target, aside)
+    try:
+        os.rename(building, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+_NEVER_REPLACED = (".git", ".hg", ".svn", ".bzr", "_darcs", ".jj")
+
+
+def refuse_to_replace(folder: Path) -> None:
+    """Refuse to replace, even when told to (``--force``), a folder whose loss would hurt:
+    a version-control working copy, the home folder, the root of a file system."""
+    resolved = folder.resolve()
+    held = next((name for name in _NEVER_REPLACED if (resolved / name).exists()), None)
+    if held is not None:
+        raise CsiError(
+            f"{folder} holds a {held} folder: --force never replaces a repository; write into a new "
+            "folder (or a sub-folder) instead"
+        )
+    if resolved == Path.home().resolve() or resolved.parent == resolved or os.path.ismount(resolved):
+        raise CsiError(f"{folder} is a home folder or a file-system root: --force never replaces one")

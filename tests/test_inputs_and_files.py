@@ -298,3 +298,46 @@ def test_linked_blank_nodes_within_bounds_export_the_same_bytes(runner, tmp_path
     assert first.exit_code == 0 and first.stdout == second.stdout
     lines = [line for line in first.stdout.splitlines() if "<http://example.org/next>" in line]
     assert len(lines) == 40 and all(line.startswith("_:c14n") for line in lines)
+
+
+# Folders written as a whole: site and package -----------------------------------------------------
+
+
+def test_site_skips_a_segment_too_long_for_a_file_name(runner, tmp_path):
+    data = tmp_path / "long.ttl"  # synthetic
+    data.write_text(
+        f'<https://w3id.org/csi-graph/id/thing/{"x" * 300}> <http://www.w3.org/2000/01/rdf-schema#label> "long"@en .\n'
+    )
+    result = runner.invoke(cli, ["site", str(tmp_path / "public"), str(data)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Skipped <https://w3id.org/csi-graph/id/thing/{'x' * 300}>: its path cannot be a file name"
+        in result.stderr
+    )
+    assert (tmp_path / "public" / "index.html").is_file()
+
+
+def test_a_killed_site_build_is_cleaned_up_by_the_next(tmp_path):
+    out = tmp_path / "public"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "csi_graph", "site", str(out)], stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(tmp_path.glob(".public.tmp-*")):
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    assert list(tmp_path.glob(".public.tmp-*")), "the build folder should have been left by the kill"
+    result = csi_graph("site", str(out))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_package_force_never_replaces_a_repository(runner, tmp_path):
+    work = tmp_path / "work"
+    (work / ".git").mkdir(parents=True)
+    (work / "notes.txt").write_text("mine")
+    result = runner.invoke(cli, ["package", str(work), "--force", "-q"])
+    assert result.exit_code == 2
+    assert "holds a .git folder: --force never replaces a repository" in result.stderr
+    assert (work / "notes.txt").read_text() == "mine" and (work / ".git").is_dir()
