@@ -341,3 +341,39 @@ def test_package_force_never_replaces_a_repository(runner, tmp_path):
     assert result.exit_code == 2
     assert "holds a .git folder: --force never replaces a repository" in result.stderr
     assert (work / "notes.txt").read_text() == "mine" and (work / ".git").is_dir()
+
+
+# CSV tables opened in a spreadsheet ----------------------------------------------------------------
+
+
+def test_text_cells_never_become_spreadsheet_formulas_and_still_read_back(tmp_path):
+    from rdflib import Graph, URIRef
+    from rdflib.compare import isomorphic
+
+    from csi_graph.loader import load
+    from csi_graph.tables import COMMITMENTS, PARTIES, SIGNATORIES, build_tables, read_back
+
+    hostile = '=HYPERLINK(\\"http://example.org/\\",\\"click\\")'  # synthetic, as Turtle, for this test only
+    text = (ROOT / "tests" / "fixtures" / "synthetic-contract.ttl").read_text(encoding="utf-8")
+    text = text.replace('"Création de 5 postes de policiers nationaux (fictif)"@fr ;', f'"{hostile}"@fr ;', 1)
+    text = text.replace('"City of Testville"@en', '"+33 1 23 45 67 89"@en')
+    path = tmp_path / "testville.ttl"
+    path.write_text(text, encoding="utf-8")
+    dataset = load([path], contracts=False)
+    tables = build_tables(dataset)
+    (tmp_path / "tables").mkdir()
+    for name, data in tables.items():
+        (tmp_path / "tables" / f"{name}.csv").write_text(data.to_csv(), encoding="utf-8")
+    written = (tmp_path / "tables" / "commitments.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in written and ',"=HYPERLINK' not in written and ",=HYPERLINK" not in written
+    assert "'+33 1 23 45 67 89" in (tmp_path / "tables" / "parties.csv").read_text(encoding="utf-8")
+    data = dataset.merged("data")
+    source = Graph()
+    for cls in ("Commitment", "ContractParty", "Signature"):
+        for subject in data.subjects(
+            URIRef(RDF + "type"), URIRef("https://w3id.org/csi-graph/ontology#" + cls)
+        ):
+            for p, o in data.predicate_objects(subject):
+                source.add((subject, p, o))
+    back = read_back(tmp_path, (COMMITMENTS, PARTIES, SIGNATORIES))
+    assert isomorphic(back, source), sorted(set(source) ^ set(back))[:5]
