@@ -7,6 +7,7 @@ errors to exit codes. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -92,6 +93,9 @@ def cli(ctx: click.Context, debug: bool, store: str, cache: bool) -> None:
     """
     ctx.meta["csi_graph.debug"] = debug
     ctx.obj = {"store": store, "cache": cache}
+    # rdflib logs a traceback for each literal it cannot convert (an integer of 5,000 digits):
+    # such a value stays as written, and validation reports ill-typed ones properly.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 def _load(paths=(), *, store: str | None = None, prefer: str = "auto", **options):

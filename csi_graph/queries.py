@@ -181,10 +181,9 @@ def to_term(value: Any, kind: str | None = None) -> Node:
             raise CsiError(f"not a language tag: {text!r} (try fr or en)")
         return Literal(text)
     if kind == "integer":
-        try:
-            return Literal(int(text))
-        except ValueError:
-            raise CsiError(f"not an integer: {text!r}") from None
+        if not re.fullmatch(r"\s*[+-]?\d+\s*", text):
+            raise CsiError(f"not an integer: {text!r}")
+        return _integer(text.strip())
     if kind == "date":
         try:
             datetime.date.fromisoformat(text)
@@ -223,8 +222,13 @@ def _guess(text: str) -> Node:
             return Literal(literal["body"], datatype=URIRef(literal["dt"]))
         return Literal(literal["body"])
     if re.fullmatch(r"[+-]?\d+", text):
-        return Literal(int(text))
+        return _integer(text)
     return Literal(text)
+
+
+def _integer(digits: str) -> Literal:
+    """An xsd:integer from its digits, without int(): Python refuses to convert more than 4,300."""
+    return Literal(digits.lstrip("+"), datatype=URIRef(XSD + "integer"))
 
 
 def bindings_for(named: NamedQuery | None, text: str, params: Mapping[str, Any]) -> dict[str, Node]:

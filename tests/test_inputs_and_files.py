@@ -377,3 +377,32 @@ def test_text_cells_never_become_spreadsheet_formulas_and_still_read_back(tmp_pa
                 source.add((subject, p, o))
     back = read_back(tmp_path, (COMMITMENTS, PARTIES, SIGNATORIES))
     assert isomorphic(back, source), sorted(set(source) ^ set(back))[:5]
+
+
+# Integers of more than 4,300 digits (Python refuses to convert them) -------------------------------
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "-e", "SELECT ?n WHERE { ?s <urn:test:n> ?n }", "-f", "json", "--data", "{data}"],
+        ["query", "-e", "SELECT ?x WHERE { ?s ?p ?x }", "-p", "x", HUGE],
+        ["query", "-e", f"SELECT ?x WHERE {{ BIND({HUGE} AS ?x) }}", "-f", "csv"],
+        ["export", "{data}", "-f", "jsonld"],
+        ["compare", "--data", "{contract}"],
+    ],
+)
+def test_huge_integers_are_values_not_crashes(runner, tmp_path, args):
+    data = tmp_path / "huge.ttl"
+    data.write_text(f"<urn:test:a> <urn:test:n> {HUGE} .\n")
+    contract = tmp_path / "contract.ttl"  # Chambéry's data under an identifier with 5,000 digits
+    contract.write_text(
+        CHAMBERY.read_text(encoding="utf-8").replace("chambery-2021", f"chambery-{'1' * 5000}")
+    )
+    result = runner.invoke(
+        cli, [a.replace("{data}", str(data)).replace("{contract}", str(contract)) for a in args]
+    )
+    assert result.exit_code == 0, result.output[-500:]
+    assert "Traceback" not in result.stderr and "Exceeds the limit" not in result.stderr
