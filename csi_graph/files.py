@@ -33,7 +33,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
     except (FileNotFoundError, NotADirectoryError):
         existing = None
     except OSError as error:
-        raise _write_error(target, error) from None
+        raise write_error(target, error) from None
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         if stat.S_ISDIR(existing.st_mode):
             raise CsiError(f"{target}: is a folder; give a file name")
@@ -45,7 +45,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent)
     except OSError as error:
-        raise _write_error(target, error) from None
+        raise write_error(target, error) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -56,7 +56,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
     except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise _write_error(target, error) from None
+            raise write_error(target, error) from None
         raise
 
 
@@ -65,11 +65,12 @@ def _write_in_place(target: Path, data: bytes) -> None:
         with open(target, "wb") as handle:
             handle.write(data)
     except OSError as error:
-        raise _write_error(target, error) from None
+        raise write_error(target, error) from None
 
 
-def _write_error(target: Path, error: OSError) -> CsiError:
-    """A clear message for a write that failed: full or read-only disk, name too long..."""
+def write_error(target: Path, error: OSError) -> CsiError:
+    """A clear message for a write that failed: full or read-only disk, name too long... (the
+    writers here leave what was there before untouched, so the message can say so)."""
     reason = error.strerror or str(error)
     return CsiError(f"{target}: cannot write: {reason}; nothing was changed there")
 
@@ -159,10 +160,13 @@ def build_folder(target: Path) -> Path:
     """
     import secrets
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_builds(target)
-    building = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    building.mkdir()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_builds(target)
+        building = target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        building.mkdir()
+    except OSError as error:
+        raise write_error(target, error) from None
     return building
 
 

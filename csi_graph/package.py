@@ -47,7 +47,7 @@ from csi_graph.catalog import (
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.export import FORMATS, Selection, canonical, contract_iris, graph_quads, serialize
-from csi_graph.files import build_folder, install_folder, refuse_to_replace, remove_stale_builds
+from csi_graph.files import build_folder, install_folder, refuse_to_replace, remove_stale_builds, write_error
 from csi_graph.jsonld import compact, context_document, dumps
 from csi_graph.namespaces import PREFIXES
 from csi_graph.readme import package_readme
@@ -122,6 +122,9 @@ def build_package(
         writer = _Writer(dataset, building, settings, progress, validate_data)
         files, contracts, triples = writer.write_all()
         install_folder(building, target)
+    except OSError as error:  # a full or read-only disk...: the previous package is untouched
+        shutil.rmtree(building, ignore_errors=True)
+        raise write_error(target, error) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

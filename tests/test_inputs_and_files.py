@@ -406,3 +406,12 @@ def test_huge_integers_are_values_not_crashes(runner, tmp_path, args):
     )
     assert result.exit_code == 0, result.output[-500:]
     assert "Traceback" not in result.stderr and "Exceeds the limit" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["site", "package"])
+def test_a_full_disk_under_a_folder_output_changes_nothing(tmp_path, command):
+    target = tmp_path / "out"
+    result = csi_graph(command, str(target), *(["-q"] if command == "package" else []), file_size=50_000)
+    assert result.returncode == 2
+    assert result.stderr == f"Error: {target}: cannot write: File too large; nothing was changed there\n"
+    assert list(tmp_path.iterdir()) == []  # no half-built folder left

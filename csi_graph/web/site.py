@@ -16,7 +16,7 @@ from pathlib import Path
 
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
-from csi_graph.files import build_folder, install_folder, remove_stale_builds
+from csi_graph.files import build_folder, install_folder, remove_stale_builds, write_error
 from csi_graph.namespaces import DATA_BASE
 from csi_graph.web.iris import RDF_EXTENSIONS, IriMap, html_path
 from csi_graph.web.negotiation import DOCUMENTS
@@ -79,6 +79,9 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
         shutil.copytree(HERE / "static", build / "static")
         (build / MARKER).write_text("This folder was written by csi-graph site; it may replace it.\n")
         install_folder(build, target)
+    except OSError as error:  # a full or read-only disk...: the previous site is untouched
+        shutil.rmtree(build, ignore_errors=True)
+        raise write_error(target, error) from None
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
