@@ -201,3 +201,12 @@ def _scan_xml(path, size: int, display: str) -> None:
             ) from None
     except OSError:
         return  # reading it will say what is wrong
+
+
+def markdown_table() -> str:
+    """The limits as the Markdown table of ``docs/security.md`` (a test keeps the two equal)."""
+    rows = ["| setting | default | what it bounds |", "|---|---|---|"]
+    for spec in LIMITS.values():
+        value = f"{spec.default:g}" if isinstance(spec.default, float) else f"{spec.default}"
+        rows.append(f"| `CSI_GRAPH_{spec.name}` | {value} {spec.unit} | {spec.what} |")
+    return "\n".join(rows)
