@@ -123,7 +123,11 @@ def _fill(store: RdflibStore | OxigraphStore, files: list[tuple[Path, str]]) -> 
 def expand(given: str | Path) -> list[Path]:
     """The RDF files a user-given path stands for (a file, or every RDF file under a folder)."""
     path = Path(given)
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except OSError as error:  # a name too long, a loop of links...
+        raise InputError(str(given), f"cannot read: {error.strerror or error}") from None
+    if folder:
         return rdf_files(path)
     check_readable(path, str(given))  # missing, a dangling link, a FIFO...: said, never blocked on
     format_for(path, str(given))

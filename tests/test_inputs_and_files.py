@@ -415,3 +415,10 @@ def test_a_full_disk_under_a_folder_output_changes_nothing(tmp_path, command):
     assert result.returncode == 2
     assert result.stderr == f"Error: {target}: cannot write: File too large; nothing was changed there\n"
     assert list(tmp_path.iterdir()) == []  # no half-built folder left
+
+
+def test_an_input_name_too_long_is_a_clear_error(runner):
+    name = "x" * 300 + ".ttl"
+    result = runner.invoke(cli, ["validate", name])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {name}: cannot read: File name too long\n"

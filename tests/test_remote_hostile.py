@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -24,10 +24,8 @@ def serving(answer: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[str]:
         def handle_one(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
-            try:
+            with suppress(BrokenPipeError, ConnectionResetError):
                 answer(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         do_GET = do_POST = do_PUT = handle_one
 

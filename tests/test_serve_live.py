@@ -78,6 +78,15 @@ def test_service_to_a_local_listener_never_connects(server):
             ):
                 assert response.status_code == 403, response.text
                 assert response.json()["error"]["code"] == "refused"
+        # The review's bypasses of the old lexer: a comment ended by CR, a U+00A0 in an IRI.
+        url = f"http://127.0.0.1:{listener.port}/x"
+        for query in (
+            f"SELECT * WHERE {{ #\r SERVICE <{url}> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ ?s ?p <urn:a\u00a0'> . SERVICE <{url}> {{ ?s ?p ?o }} }} #'",
+        ):
+            response = httpx.get(url_of(server) + "/sparql", params={"query": query})
+            assert response.status_code == 400, response.text
+            assert response.json()["error"]["message"].startswith("line 1, column")
         time.sleep(0.5)
         assert listener.connections == 0
     finally:
@@ -88,6 +97,10 @@ def test_service_to_a_local_listener_never_connects(server):
     time.sleep(0.5)
     check.close()
     assert check.connections == 1
+
+
+def url_of(server) -> str:
+    return server[1]
 
 
 def test_a_cross_join_is_cut_off_within_the_limit(server):
