@@ -341,7 +341,7 @@ def http_request(
     except CsiError:
         raise
     except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-        if deadline.expired:
+        if deadline.expired or isinstance(getattr(error, "reason", error), TimeoutError):
             raise CsiError(f"{name} sent no complete answer within {timeout:g} s (--timeout)") from None
         prefix = f"cannot reach {what} {url}" if what else f"cannot reach {url}"
         raise CsiError(f"{prefix}: {_reason(error)}") from None
