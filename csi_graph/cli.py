@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from csi_graph import __version__
+from csi_graph import __version__, limits
 from csi_graph.compare import SECTIONS  # plain names: no heavy import at start-up
 from csi_graph.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, CsiError
 from csi_graph.report import FORMATS
@@ -457,28 +457,28 @@ DATA_BASE_OPTION = click.option(
 )
 @click.option(
     "--time-limit",
-    default=10.0,
+    default=limits.SERVE_TIME_LIMIT,
     show_default=True,
     type=click.FloatRange(0.1, 3600),
     help="Seconds a SPARQL query may run before it is stopped.",
 )
 @click.option(
     "--max-rows",
-    default=10_000,
+    default=limits.SERVE_MAX_ROWS,
     show_default=True,
     type=click.IntRange(1),
     help="Rows (or triples) a query returns at most.",
 )
 @click.option(
     "--max-body",
-    default=64 * 1024,
+    default=limits.SERVE_MAX_BODY,
     show_default=True,
     type=click.IntRange(1024),
     help="Bytes a request body or query text may hold.",
 )
 @click.option(
     "--query-workers",
-    default=2,
+    default=limits.SERVE_WORKERS,
     show_default=True,
     type=click.IntRange(1, 64),
     help="Processes that run SPARQL queries.",
@@ -491,21 +491,21 @@ DATA_BASE_OPTION = click.option(
 )
 @click.option(
     "--max-connections",
-    default=2048,
+    default=limits.SERVE_MAX_CONNECTIONS,
     show_default=True,
     type=click.IntRange(1),
     help="Open connections at most; more get 503 at once.",
 )
 @click.option(
     "--max-connections-per-client",
-    default=0,
+    default=limits.SERVE_MAX_PER_CLIENT,
     show_default=True,
     type=click.IntRange(0),
     help="Open connections from one address at most (0: no limit; keep 0 behind a proxy).",
 )
 @click.option(
     "--client-timeout",
-    default=10.0,
+    default=limits.SERVE_CLIENT_TIMEOUT,
     show_default=True,
     type=click.FloatRange(0.5, 300),
     help="Seconds a client has to send a request's headers, then again its body (idle connections "
@@ -513,7 +513,7 @@ DATA_BASE_OPTION = click.option(
 )
 @click.option(
     "--max-header",
-    default=128 * 1024,
+    default=limits.SERVE_MAX_HEADER,
     show_default=True,
     type=click.IntRange(4096),
     help="Bytes of request line and headers at most (longer queries: POST).",
@@ -579,8 +579,8 @@ def serve(
         cors_origins=() if cors_origins == ("none",) else (cors_origins or ("*",)),
         body_timeout=client_timeout,
     )
-    limits = ConnectionLimits(max_connections, max_connections_per_client, client_timeout, max_header)
-    run_server(dataset, settings, limits, host=host, port=port, access_log=access_log, say=click.echo)
+    bounds = ConnectionLimits(max_connections, max_connections_per_client, client_timeout, max_header)
+    run_server(dataset, settings, bounds, host=host, port=port, access_log=access_log, say=click.echo)
 
 
 @cli.command()

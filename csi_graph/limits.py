@@ -70,6 +70,16 @@ _ALL = (
 )
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in _ALL}
 
+# Defaults of csi-graph serve's limits (its options change them; docs/security.md lists them).
+SERVE_TIME_LIMIT = 10.0  # seconds a query runs before its worker is killed
+SERVE_MAX_ROWS = 10_000  # rows (or triples) a query returns
+SERVE_MAX_BODY = 64 * KIB  # bytes of a request body or query text
+SERVE_WORKERS = 2  # query worker processes
+SERVE_MAX_CONNECTIONS = 2048  # open connections
+SERVE_MAX_PER_CLIENT = 0  # open connections from one address (0: no limit)
+SERVE_CLIENT_TIMEOUT = 10.0  # seconds to send a request's headers, then its body
+SERVE_MAX_HEADER = 128 * KIB  # bytes of request line and headers
+
 # Stack of the threads that parse and run SPARQL (virtual memory, used only as deep as a
 # query nests): Oxigraph and the SPARQL parser recurse once per level of a query, and a
 # thread's default 8 MB stack overflows (a crash, not an error) at a few thousand levels.

@@ -43,6 +43,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from csi_graph import limits
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import DATA_BASE, shorten
@@ -71,11 +72,11 @@ SITE_PAGES = ("index", "compare", "query")
 class Settings:
     """The limits and addresses of a server (all configurable from ``csi-graph serve``)."""
 
-    time_limit: float = 10.0  # seconds a query may run before its worker is killed
-    max_rows: int = 10_000  # rows (or triples) a query returns at most
-    max_body: int = 64 * 1024  # bytes of a request body or query text
-    body_timeout: float = 10.0  # seconds to receive a request body (serve --client-timeout)
-    workers: int = 2  # query worker processes
+    time_limit: float = limits.SERVE_TIME_LIMIT  # seconds a query may run before its worker is killed
+    max_rows: int = limits.SERVE_MAX_ROWS  # rows (or triples) a query returns at most
+    max_body: int = limits.SERVE_MAX_BODY  # bytes of a request body or query text
+    body_timeout: float = limits.SERVE_CLIENT_TIMEOUT  # seconds to receive a request body
+    workers: int = limits.SERVE_WORKERS  # query worker processes
     data_base: str = DATA_BASE
     queries: dict[str, NamedQuery] | None = field(default=None, repr=False)  # default: the named queries
     # Origins allowed to read answers from scripts in their pages (CORS): any ("*"), as

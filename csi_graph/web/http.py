@@ -28,6 +28,13 @@ from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from csi_graph.limits import (
+    SERVE_CLIENT_TIMEOUT,
+    SERVE_MAX_CONNECTIONS,
+    SERVE_MAX_HEADER,
+    SERVE_MAX_PER_CLIENT,
+)
+
 log = logging.getLogger("uvicorn.error")
 # File descriptors kept for everything but client connections (workers, logs, data files).
 RESERVED_FDS = 64
@@ -35,10 +42,10 @@ RESERVED_FDS = 64
 
 @dataclass(frozen=True)
 class ConnectionLimits:
-    max_connections: int = 2048  # open connections in all
-    max_per_client: int = 0  # open connections from one client address (0: no limit)
-    header_timeout: float = 10.0  # seconds to receive a request line and headers
-    max_header_bytes: int = 128 * 1024  # bytes of request line and headers
+    max_connections: int = SERVE_MAX_CONNECTIONS  # open connections in all
+    max_per_client: int = SERVE_MAX_PER_CLIENT  # open connections from one client address (0: no limit)
+    header_timeout: float = SERVE_CLIENT_TIMEOUT  # seconds to receive a request line and headers
+    max_header_bytes: int = SERVE_MAX_HEADER  # bytes of request line and headers
 
 
 def raise_file_limit(wanted: int) -> int:
