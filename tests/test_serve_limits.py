@@ -147,3 +147,21 @@ def test_no_request_writes_a_traceback_in_the_log(served):
     time.sleep(0.3)
     text = log.read_text()
     assert "Traceback" not in text, text[-3000:]
+
+
+def test_connections_per_client_address_are_limited():
+    with running_server("--max-connections-per-client", "3", "--client-timeout", "5") as (_, url):
+        held = [connect(url) for _ in range(3)]
+        try:
+            time.sleep(0.2)
+            with connect(url) as fourth:
+                answer = answer_of(fourth)
+            assert answer.startswith(b"HTTP/1.1 503") and b"too many connections from your address" in answer
+            host, port = url.removeprefix("http://").split(":")
+            other = socket.create_connection((host, int(port)), timeout=10, source_address=("127.0.0.2", 0))
+            with other:  # another address is served meanwhile
+                other.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                assert answer_of(other).startswith(b"HTTP/1.1 200")
+        finally:
+            for sock in held:
+                sock.close()
