@@ -359,7 +359,13 @@ def _query_text(query: str | None, expression: str | None) -> str:
 @click.option(
     "--update", "use_update", is_flag=True, help="Use SPARQL Update (DROP + INSERT DATA) instead of PUT."
 )
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds per HTTP request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 86_400),
+    default=300.0,
+    show_default=True,
+    help="Seconds for each HTTP request and its whole answer.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 def publish(
