@@ -132,8 +132,11 @@ def run_isolated(
     sent to /dev/null if ``quiet`` (a native library dying of hunger prints there). It is killed when
     ``timeout`` seconds pass (:class:`WorkTimeout`), and when the user presses Ctrl-C
     (``KeyboardInterrupt`` is raised here once it is gone). A child that dies without an
-    answer raises :class:`WorkCrashed`.
+    answer raises :class:`WorkCrashed`. Where there is no ``fork`` (Windows), the function
+    runs in this process, on a big stack, without those bounds.
     """
+    if not hasattr(os, "fork"):
+        return on_big_stack(function)
     reader, writer = Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:  # the child: never returns
