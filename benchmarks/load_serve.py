@@ -1,13 +1,15 @@
 """Load benchmark of ``csi-graph serve`` on 127.0.0.1 (a benchmark, not a test).
 
 Starts the server as a separate process, sends a warm-up round (each distinct request
-once), then N requests (default 2,000) from C concurrent clients (default 20): HTML pages,
-RDF documents, 303 redirects of IRIs and SPARQL queries (JSON, CSV, XML, ASK). Prints the
-throughput, the latency percentiles and the server's CPU time per request (which, unlike the
-others, does not depend on what else the machine is doing), and exits 1 if any request got
-an unexpected answer.
+once), then N requests (default 10,000) from C concurrent clients (default 50): HTML pages,
+RDF documents, 303 redirects of IRIs and SPARQL queries (JSON, CSV, XML, ASK). Meanwhile
+an attacker holds I idle connections open (default 1,000; half send nothing, half a request
+line and no more, as "slowloris" does), opening a new one each time the server closes one.
+Prints the throughput, the latency percentiles, the server's CPU time per request (which,
+unlike the others, does not depend on what else the machine is doing) and what became of the
+idle connections, and exits 1 if any well-behaved request got an unexpected answer.
 
-    python benchmarks/load_serve.py [--requests 2000] [--clients 20] [-- SERVE OPTIONS...]
+    python benchmarks/load_serve.py [--requests 10000] [--clients 50] [--idle 1000] [-- SERVE OPTIONS...]
 """
 
 from __future__ import annotations
@@ -65,13 +67,68 @@ async def send(client: httpx.AsyncClient, request) -> tuple[float, bool]:
     return time.perf_counter() - started, ok
 
 
-async def load(url: str, total: int, clients: int) -> tuple[list[float], int, float]:
+class Idle:
+    """An attacker's idle connections: each reopened as soon as the server closes it."""
+
+    def __init__(self, url: str, count: int) -> None:
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        self.host, self.port, self.count = host.strip("[]"), int(port), count
+        self.open = self.peak = 0
+        self.answers: dict[str, int] = {}
+        self.failed_connects = 0
+        self.stop = asyncio.Event()
+
+    async def hold(self, index: int) -> None:
+        while not self.stop.is_set():
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                self.failed_connects += 1
+                await asyncio.sleep(0.5)
+                continue
+            self.open += 1
+            self.peak = max(self.peak, self.open)
+            if index % 2:  # slowloris: a request line, then nothing
+                writer.write(b"GET / HTTP/1.1\r\n")
+            try:
+                answer = await _until(reader.read(), self.stop)
+            except OSError:
+                answer = b""
+            self.open -= 1
+            writer.close()
+            if self.stop.is_set():  # the benchmark is over: not the server's doing
+                break
+            status = answer.split(b" ", 2)[1].decode() if answer.startswith(b"HTTP/") else "closed"
+            self.answers[status] = self.answers.get(status, 0) + 1
+
+    def summary(self) -> str:
+        answers = ", ".join(f"{n} x {status}" for status, n in sorted(self.answers.items()))
+        return (
+            f"  idle connections: {self.count} kept open by the attacker, at most {self.peak} at once; "
+            f"closed by the server: {answers or 'none'}; failed connects: {self.failed_connects}"
+        )
+
+
+async def _until(work, stop: asyncio.Event) -> bytes:
+    task, stopped = asyncio.ensure_future(work), asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        stopped.cancel()
+        return task.result()
+    task.cancel()
+    return b""
+
+
+async def load(url: str, total: int, clients: int, idle: Idle) -> tuple[list[float], int, float]:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60, follow_redirects=False) as client:
         for request in MIX:  # warm-up: each distinct request once
             _, ok = await send(client, request)
             if not ok:
                 raise SystemExit(f"warm-up failed on {request[1]}")
+        attackers = [asyncio.ensure_future(idle.hold(index)) for index in range(idle.count)]
+        while idle.open < idle.count * 0.9 and idle.count:  # let the attacker settle in
+            await asyncio.sleep(0.1)
         queue: asyncio.Queue = asyncio.Queue()
         for index in range(total):
             queue.put_nowait(MIX[index % len(MIX)])
@@ -88,7 +145,10 @@ async def load(url: str, total: int, clients: int) -> tuple[list[float], int, fl
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
-        return latencies, errors, time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        idle.stop.set()
+        await asyncio.gather(*attackers)
+        return latencies, errors, elapsed
 
 
 def cpu_seconds(pid: int) -> float:
@@ -114,17 +174,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--idle", type=int, default=1000, help="idle connections an attacker keeps open")
     parser.add_argument("serve_options", nargs="*", help="options passed to csi-graph serve (after --)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with running_server(*args.serve_options) as (process, url):
         cpu_before = cpu_seconds(process.pid)
-        latencies, errors, elapsed = asyncio.run(load(url, args.requests, args.clients))
+        idle = Idle(url, args.idle)
+        latencies, errors, elapsed = asyncio.run(load(url, args.requests, args.clients, idle))
         cpu = cpu_seconds(process.pid) - cpu_before
     ms = [latency * 1000 for latency in latencies]
-    print(f"csi-graph serve on {url}: {args.requests} requests, {args.clients} concurrent clients")
+    print(
+        f"csi-graph serve on {url}: {args.requests} requests, {args.clients} concurrent clients, "
+        f"{args.idle} idle connections"
+    )
     print(
         f"  mix: {len(MIX)} kinds of request (pages, RDF documents, 303 redirects, SPARQL JSON/CSV/XML/ASK)"
     )
@@ -134,7 +199,8 @@ def main() -> int:
         f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}  mean {statistics.mean(ms):.1f}"
     )
     print(f"  server CPU: {cpu * 1000 / len(ms):.2f} ms per request (server and query workers, all cores)")
-    print(f"  errors: {errors}")
+    print(f"  errors: {errors} (well-behaved clients)")
+    print(idle.summary())
     print(
         f"  machine: {os.cpu_count()} cores, load average {load_before:.2f} before the run (other work shares them)"
     )

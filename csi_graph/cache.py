@@ -14,6 +14,14 @@ entry twice. Hits are opened read-only (several processes can share one). The le
 recently used entries beyond :data:`KEEP` are deleted. Where: ``$CSI_GRAPH_CACHE_DIR``,
 else ``$XDG_CACHE_HOME/csi-graph``, else ``~/.cache/csi-graph``; deleting that folder is
 always safe.
+
+The cache owns only what it made: every entry (and every folder being built) holds a
+:data:`MARKER` file, and nothing without it is ever deleted, so pointing
+``CSI_GRAPH_CACHE_DIR`` at a folder of one's own loses nothing. A damaged entry — a file
+truncated or missing (the manifest records each file's size), a manifest that does not
+read, a store that does not open — is rebuilt, with a one-line notice. When the cache
+cannot be written (full or read-only disk), the data is loaded in memory instead, with a
+one-line notice; the command goes on.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import traceback
@@ -33,9 +42,13 @@ from csi_graph import __version__
 from csi_graph.dataset import Dataset, GraphInfo
 from csi_graph.store import Store
 
-FORMAT = 2  # bump when the layout of an entry changes
+FORMAT = 3  # bump when the layout of an entry changes
 KEEP = 4  # entries kept; a million-triple entry takes about 300 MB
 MANIFEST = "manifest.json"
+MARKER = ".csi-graph-cache"  # in every folder the cache made, and may therefore delete
+_MARKER_TEXT = "A csi-graph cache entry: csi-graph may delete this folder.\n"
+_ENTRY_NAME = re.compile(r"[0-9a-f]{32}")
+_VOLATILE = ("LOCK", "LOG")  # RocksDB files that may change while an entry is in use
 log = logging.getLogger(__name__)
 
 Filler = Callable[[Store, list[tuple[Path, str]]], list[GraphInfo]]
@@ -69,58 +82,84 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
     """The dataset of ``files`` from the cache, built with ``fill`` on a miss."""
     key = cache_key(files, graph_names)
     entry = root / key
-    dataset = _open(entry, files)
+    dataset = _open(entry, files, key)
     if dataset is not None:
         return dataset
     try:
         root.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=root))
+        (building / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
     except OSError as error:
-        log.warning("csi-graph cache unavailable (%s): loading in memory", error)
-        store = Store()
-        return Dataset(store, fill(store, files))
+        return _in_memory(files, fill, f"cannot write the cache in {root} ({_reason(error)})")
     try:
         store = Store(building / "store")
         graphs = fill(store, files)
         store.flush()
-        manifest = {"format": FORMAT, "graphs": [_entry(info, files) for info in graphs]}
+        del store  # closes the database (which may still write) before its files are measured
+        gc.collect()
+        manifest = {
+            "format": FORMAT,
+            "key": key,
+            "graphs": [_entry(info, files) for info in graphs],
+            "files": _sizes(building / "store"),
+        }
         (building / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        del store  # closes the database before its folder moves
         try:
             building.rename(entry)
         except OSError:  # another process built the same entry meanwhile
-            shutil.rmtree(building, ignore_errors=True)
-    except BaseException as error:
-        # Close the half-built database before removing its folder: the traceback's frames
-        # still hold the store, and RocksDB could write into the folder while it goes.
+            _remove(building)
+    except OSError as error:  # the disk, not the data: an input error is an InputError
+        _forget(error)
         store = None
-        traceback.clear_frames(error.__traceback__)
-        gc.collect()
-        shutil.rmtree(building, ignore_errors=True)
+        _remove(building)
+        return _in_memory(files, fill, f"cannot write the cache in {root} ({_reason(error)})")
+    except BaseException as error:
+        _forget(error)
+        store = None  # noqa: F841 - as above
+        _remove(building)
         raise
     _evict(root, keep=entry)
-    dataset = _open(entry, files)
+    dataset = _open(entry, files, key)
     if dataset is None:  # unreadable right after writing: do not fail the command for it
-        store = Store()
-        return Dataset(store, fill(store, files))
+        return _in_memory(files, fill, None)
     return dataset
 
 
-def _open(entry: Path, files: list[tuple[Path, str]]) -> Dataset | None:
+def _forget(error: BaseException) -> None:
+    """Close a half-built database before its folder goes: the traceback's frames still hold
+    the store, and RocksDB could write into the folder while it is removed."""
+    traceback.clear_frames(error.__traceback__)
+    gc.collect()
+
+
+def _in_memory(files: list[tuple[Path, str]], fill: Filler, notice: str | None) -> Dataset:
+    if notice:
+        log.warning("csi-graph: %s: loading in memory", notice)
+    store = Store()
+    return Dataset(store, fill(store, files))
+
+
+def _open(entry: Path, files: list[tuple[Path, str]], key: str) -> Dataset | None:
+    """The entry's dataset, or None if there is none; a damaged entry is removed (and rebuilt)."""
     manifest = entry / MANIFEST
-    if not manifest.is_file():
+    if not entry.is_dir():
         return None
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
-        store = Store(entry / "store", read_only=True)
+        if recorded.get("format") != FORMAT or recorded.get("key") != key:
+            raise ValueError("written by another version of csi-graph")
+        changed = [name for name, size in recorded["files"].items() if _size(entry / "store" / name) != size]
+        if changed:
+            raise ValueError(f"{changed[0]} is missing or truncated")
         graphs = [
             GraphInfo(g["name"], files[g["file"]][0], files[g["file"]][1], g["role"], g["triples"])
             for g in recorded["graphs"]
         ]
+        store = Store(entry / "store", read_only=True)
         os.utime(manifest)  # most recently used
-    except (OSError, ValueError, KeyError, IndexError) as error:
-        log.warning("csi-graph cache entry %s is damaged (%s): rebuilding it", entry.name, error)
-        shutil.rmtree(entry, ignore_errors=True)
+    except Exception as error:  # OSError, ValueError, KeyError... and whatever RocksDB raises
+        log.warning("csi-graph: cache entry %s is damaged (%s): rebuilding it", entry, _reason(error))
+        _remove(entry)
         return None
     return Dataset(store, graphs)
 
@@ -130,20 +169,55 @@ def _entry(info: GraphInfo, files: list[tuple[Path, str]]) -> dict:
     return {"name": info.name, "file": index, "role": info.role, "triples": info.triples}
 
 
+def _sizes(store: Path) -> dict[str, int]:
+    return {
+        path.relative_to(store).as_posix(): path.stat().st_size
+        for path in sorted(store.rglob("*"))
+        if path.is_file() and not path.name.startswith(_VOLATILE)
+    }
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _ours(folder: Path) -> bool:
+    try:
+        return (folder / MARKER).read_text(encoding="utf-8") == _MARKER_TEXT
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _remove(folder: Path) -> None:
+    """Delete a folder the cache made; anything else is left alone."""
+    if _ours(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
 def _evict(root: Path, keep: Path) -> None:
-    """Delete the least recently used entries beyond :data:`KEEP`, and stale builds."""
+    """Delete the least recently used entries beyond :data:`KEEP`, and stale builds: only
+    folders the cache made (named by a key, holding the marker)."""
     entries = []
     for child in root.iterdir():
+        if not _ours(child):
+            continue
         if child.name.startswith(".build-"):
             try:
                 stale = child.stat().st_mtime < os.path.getmtime(keep) - 24 * 3600
             except OSError:
                 stale = False
             if stale:
-                shutil.rmtree(child, ignore_errors=True)
-        elif (child / MANIFEST).is_file():
+                _remove(child)
+        elif _ENTRY_NAME.fullmatch(child.name) and (child / MANIFEST).is_file():
             entries.append(((child / MANIFEST).stat().st_mtime, child))
     entries.sort(reverse=True)
     for _, child in entries[KEEP:]:
         if child != keep:
-            shutil.rmtree(child, ignore_errors=True)
+            _remove(child)

@@ -7,17 +7,19 @@ errors to exit codes. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
 
 import click
 
-from csi_graph import __version__
+from csi_graph import __version__, limits
 from csi_graph.compare import SECTIONS  # plain names: no heavy import at start-up
-from csi_graph.errors import EXIT_USAGE, CsiError
+from csi_graph.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, CsiError
 from csi_graph.report import FORMATS
 
+ISSUES = "https://w3id.org/csi-graph"  # the project's home, where its issue tracker is linked
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LANG_OPTION = click.option(
     "--lang",
@@ -42,14 +44,18 @@ class CsiGroup(click.Group):
         except BrokenPipeError:  # the reader went away (csi-graph ... | head): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as error:  # a bug, not the user's fault: say so without a traceback
             if ctx.meta.get("csi_graph.debug"):
                 raise
             click.echo(
-                f"Error: unexpected {type(error).__name__}: {error} (run with --debug for the traceback)",
+                f"Error: internal error ({type(error).__name__}: {error}). This is a bug in csi-graph: "
+                f"please report it ({ISSUES}) with the command you ran (--debug shows the traceback)",
                 err=True,
             )
-            ctx.exit(EXIT_USAGE)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=CsiGroup, context_settings=CONTEXT_SETTINGS)
@@ -69,12 +75,18 @@ def cli(ctx: click.Context, debug: bool, cache: bool) -> None:
 
     \b
     Exit codes:
-      0  success (for validate: the data conforms)
-      1  the data is invalid (SHACL violations) or a check failed
-      2  usage or input error (bad option, unreadable file, malformed RDF or SPARQL)
+      0    success (for validate: the data conforms)
+      1    the data is invalid (SHACL violations) or a check failed
+      2    usage or input error (bad option, unreadable file, malformed RDF or SPARQL,
+           a limit reached)
+      70   internal error: a bug in csi-graph, to report
+      130  interrupted (Ctrl-C)
     """
     ctx.meta["csi_graph.debug"] = debug
     ctx.obj = {"cache": cache}
+    # rdflib logs a traceback for each literal it cannot convert (an integer of 5,000 digits):
+    # such a value stays as written, and validation reports ill-typed ones properly.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 def _load(paths=(), *, contracts: bool = True, cache: bool = True):
@@ -148,6 +160,14 @@ def _output(text: str, output: str | None) -> None:
     "suite); pyshacl: the reference implementation; auto: sparql, and pySHACL where sparql "
     "refuses the shapes (said on stderr).",
 )
+@click.option(
+    "--shapes",
+    "shape_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also check the SHACL shapes of this file (repeatable). Shapes come only from the "
+    "ontology and these files: a data file that declares or deactivates one is a violation.",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -158,6 +178,7 @@ def validate(
     lang: str,
     output: str | None,
     engine: str,
+    shape_files: tuple[str, ...],
 ) -> None:
     """Validate the shipped data, or the given files, against the SHACL shapes.
 
@@ -180,11 +201,12 @@ def validate(
       csi-graph validate my-city-2022.ttl --lang fr
       csi-graph validate data/ -f json -o report.json
     """
+    from csi_graph.validation import read_shapes
     from csi_graph.validation import validate as run_validation
 
-    # Hundreds of whole-graph queries: in memory, on Oxigraph unless --store says otherwise.
-    dataset = _load(paths, contracts=not paths, cache=False)
-    report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine)
+    dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
+    extra = read_shapes(list(shape_files)) if shape_files else None
+    report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine, extra_shapes=extra)
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     _output(report.render(fmt, lang, show_info), output)
@@ -237,7 +259,10 @@ def info(paths: tuple[str, ...], fmt: str, lang: str) -> None:
     "--endpoint", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead of the local data."
 )
 @click.option(
-    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an endpoint."
+    "--timeout",
+    type=click.FloatRange(0.1, 86_400),
+    default=None,
+    help="Seconds the query may run, locally or on an endpoint [default: 60, or $CSI_GRAPH_QUERY_TIMEOUT].",
 )
 @click.option(
     "--allow-remote",
@@ -258,7 +283,7 @@ def query(
     output: str | None,
     lang: str,
     endpoint: str | None,
-    timeout: float,
+    timeout: float | None,
     allow_remote: bool,
     paths: tuple[str, ...],
 ) -> None:
@@ -267,7 +292,9 @@ def query(
     \b
     An ASK query prints true or false and exits 0 or 1. SPARQL Update is refused;
     SERVICE, LOAD and FROM of graphs that are not loaded are refused (exit 2) unless
-    --allow-remote. --lang binds the query's lang parameter.
+    --allow-remote. --lang binds the query's lang parameter. A local query runs in a
+    process of its own, without network unless --allow-remote, stopped at --timeout or
+    by Ctrl-C.
 
     \b
     Examples:
@@ -297,13 +324,23 @@ def query(
         named.parameter("lang") or (not named.parameters and "lang" in declared_variables(named.text))
     ):
         bound["lang"] = lang
+    from csi_graph.limits import limit
+
+    timeout = timeout or float(limit("QUERY_TIMEOUT"))
     if endpoint:
         from csi_graph.remote import Endpoint
 
-        target = Endpoint(endpoint, timeout=timeout)
+        result = Endpoint(endpoint, timeout=timeout).query(text, allow_remote=allow_remote, **bound)
     else:
-        target = _load(paths)
-    result = target.query(named, allow_remote=allow_remote, **bound)
+        from csi_graph.isolation import run_isolated
+
+        dataset = _load(paths)
+        result = run_isolated(
+            lambda: dataset.query(named, allow_remote=allow_remote, **bound),
+            timeout=timeout,
+            network=allow_remote,
+            what=f"the query (--timeout {timeout:g})",
+        )
     if result.form == "ASK":
         _output(result.serialize(fmt if fmt in ("json", "xml") else "table"), output)
         ctx.exit(0 if result.boolean else 1)
@@ -321,7 +358,7 @@ def _query_text(query: str | None, expression: str | None) -> str:
     if expression:
         return expression
     if query == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().removeprefix("\ufeff")  # a byte-order mark is not part of the query
     if not query:
         raise CsiError("no query: give a name (see --list), a .rq file, - for standard input, or -e 'SPARQL'")
     return query
@@ -339,7 +376,13 @@ def _query_text(query: str | None, expression: str | None) -> str:
 @click.option(
     "--update", "use_update", is_flag=True, help="Use SPARQL Update (DROP + INSERT DATA) instead of PUT."
 )
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds per HTTP request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 86_400),
+    default=300.0,
+    show_default=True,
+    help="Seconds for each HTTP request and its whole answer.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 def publish(
@@ -435,28 +478,28 @@ DATA_BASE_OPTION = click.option(
 )
 @click.option(
     "--time-limit",
-    default=10.0,
+    default=limits.SERVE_TIME_LIMIT,
     show_default=True,
     type=click.FloatRange(0.1, 3600),
     help="Seconds a SPARQL query may run before it is stopped.",
 )
 @click.option(
     "--max-rows",
-    default=10_000,
+    default=limits.SERVE_MAX_ROWS,
     show_default=True,
     type=click.IntRange(1),
     help="Rows (or triples) a query returns at most.",
 )
 @click.option(
     "--max-body",
-    default=64 * 1024,
+    default=limits.SERVE_MAX_BODY,
     show_default=True,
     type=click.IntRange(1024),
     help="Bytes a request body or query text may hold.",
 )
 @click.option(
     "--query-workers",
-    default=2,
+    default=limits.SERVE_WORKERS,
     show_default=True,
     type=click.IntRange(1, 64),
     help="Processes that run SPARQL queries.",
@@ -466,6 +509,42 @@ DATA_BASE_OPTION = click.option(
     "queries_dir",
     type=click.Path(file_okay=False, exists=True, path_type=str),
     help="Folder of named queries (.rq) shown as examples [default: the shipped library].",
+)
+@click.option(
+    "--max-connections",
+    default=limits.SERVE_MAX_CONNECTIONS,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Open connections at most; more get 503 at once.",
+)
+@click.option(
+    "--max-connections-per-client",
+    default=limits.SERVE_MAX_PER_CLIENT,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Open connections from one address at most (0: no limit; keep 0 behind a proxy).",
+)
+@click.option(
+    "--client-timeout",
+    default=limits.SERVE_CLIENT_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(0.5, 300),
+    help="Seconds a client has to send a request's headers, then again its body (idle connections "
+    "are closed).",
+)
+@click.option(
+    "--max-header",
+    default=limits.SERVE_MAX_HEADER,
+    show_default=True,
+    type=click.IntRange(4096),
+    help="Bytes of request line and headers at most (longer queries: POST).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Origin whose pages may read answers (repeatable); default any (*), 'none' for no CORS.",
 )
 @DATA_BASE_OPTION
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request.")
@@ -478,6 +557,11 @@ def serve(
     max_body: int,
     query_workers: int,
     queries_dir: str | None,
+    max_connections: int,
+    max_connections_per_client: int,
+    client_timeout: float,
+    max_header: int,
+    cors_origins: tuple[str, ...],
     data_base: str | None,
     access_log: bool,
 ) -> None:
@@ -487,36 +571,23 @@ def serve(
     HTML, Turtle, JSON-LD, N-Triples or RDF/XML document), the vocabulary from the root
     (/ontology, /theme/...), the SPARQL 1.1 Protocol at /sparql and a query page at /query.
     Queries are read-only and bounded: SPARQL Update, SERVICE, LOAD and FROM of other graphs
-    are refused; each query runs in a worker process stopped at --time-limit.
+    are refused; each query runs in a worker process without network, stopped at
+    --time-limit. See docs/security.md for every limit.
 
     \b
     Examples:
       csi-graph serve
       csi-graph serve my-city-2022.ttl --port 8080 --time-limit 5
     """
-    import socket
     from pathlib import Path
-
-    import uvicorn
 
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.queries import library
-    from csi_graph.web.app import Settings, create_app
+    from csi_graph.web.app import Settings
+    from csi_graph.web.http import ConnectionLimits
+    from csi_graph.web.server import serve as run_server
 
     dataset = _load(paths, cache=False)  # many queries: in memory
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP
-    # (without it, Nagle's algorithm holds each response body ~40 ms).
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((host, port))
-    except OSError as error:
-        listener.close()
-        raise CsiError(
-            f"cannot listen on {host}:{port}: {error.strerror} (choose another --port or --host)"
-        ) from None
-    listener.listen(128)
     settings = Settings(
         time_limit=time_limit,
         max_rows=max_rows,
@@ -524,17 +595,11 @@ def serve(
         workers=query_workers,
         data_base=data_base or DATA_BASE,
         queries=library(Path(queries_dir)) if queries_dir else None,
+        cors_origins=() if cors_origins == ("none",) else (cors_origins or ("*",)),
+        body_timeout=client_timeout,
     )
-    app = create_app(dataset, settings)
-    bound = listener.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(
-        f"Serving {len(dataset)} triples at http://{shown}:{bound}/ (SPARQL endpoint /sparql, query page /query); "
-        "Ctrl-C to stop",
-    )
-    sys.stdout.flush()
-    config = uvicorn.Config(app, log_level="info", access_log=access_log, lifespan="on")
-    uvicorn.Server(config).run(sockets=[listener])
+    bounds = ConnectionLimits(max_connections, max_connections_per_client, client_timeout, max_header)
+    run_server(dataset, settings, bounds, host=host, port=port, access_log=access_log, say=click.echo)
 
 
 @cli.command()
@@ -554,7 +619,9 @@ def site(outdir: str, paths: tuple[str, ...], data_base: str | None) -> None:
     from csi_graph.namespaces import DATA_BASE
     from csi_graph.web.site import write_site
 
-    report = write_site(_load(paths, cache=False), outdir, data_base or DATA_BASE)
+    dataset = _load(paths, cache=False)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the build folder
+    report = write_site(dataset, outdir, data_base or DATA_BASE)
     click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
     for iri in report.skipped:
         click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)

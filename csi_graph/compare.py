@@ -404,7 +404,8 @@ def _rank(key: str, order: list[str]) -> int:
 
 
 def _natural(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+    # Digits compare as numbers, by length then value, without int(): no limit on their count.
+    return tuple((len(p.lstrip("0")), p.lstrip("0")) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def _number(value: str, lang: str) -> str:

@@ -2,7 +2,8 @@
 
 Exit codes (documented in the README and in ``csi-graph --help``):
 0 success; 1 the data is invalid or a check failed; 2 usage or input error
-(bad option, unreadable file, malformed RDF or SPARQL).
+(bad option, unreadable file, malformed RDF or SPARQL, a limit reached); 70 an internal
+error, a bug to report (``EX_SOFTWARE`` of BSD's sysexits.h); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
 
 
 class CsiError(Exception):

@@ -149,15 +149,52 @@ def _relabelled(quads: Iterable[ox.Quad]) -> Iterable[ox.Quad]:
     """The quads, each once, with canonical blank-node labels (RDFC-1.0) if there are blank nodes.
 
     Canonicalising is only about blank nodes: without any, the quads are returned as they are.
+    A blank node's canonical label depends only on the statements that mention blank nodes,
+    so only those are canonicalised; when blank nodes point to blank nodes, within the
+    documented bound (see ``_canonical_in_bounds``).
     """
     unique = set(quads)
     blank = {q for q in unique if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
     if not blank:
         return unique
-    # A blank node's canonical label depends only on the statements that mention blank nodes.
     data = ox.Dataset(blank)
-    data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    linked = {
+        q.object for q in data if isinstance(q.subject, ox.BlankNode) and isinstance(q.object, ox.BlankNode)
+    }
+    if linked:
+        data = _canonical_in_bounds(data, len(linked))
+    else:  # no blank node points to another: labelling is linear, nothing to bound
+        data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return [*(unique - blank), *data]
+
+
+def _canonical_in_bounds(data: ox.Dataset, linked: int) -> ox.Dataset:
+    """RDFC-1.0 in a child process stopped at ``CANON_MAX_SECONDS`` and ``CANON_MAX_MEMORY``: on
+    blank nodes linked to one another it can take exponential time (a chain of 1,000 took
+    minutes, a clique of 10 never ends)."""
+    from csi_graph.isolation import WorkCrashed, WorkTimeout, run_isolated
+    from csi_graph.limits import LimitExceeded, limit
+
+    def labelled() -> bytes:
+        data.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        return ox.serialize(data, format=ox.RdfFormat.N_QUADS)
+
+    why = (
+        f"canonical labels for blank nodes (RDFC-1.0) could not be computed: {linked} blank nodes are the "
+        "values of other blank nodes, a shape for which it can take exponential time; give these resources IRIs"
+    )
+    try:
+        written = run_isolated(
+            labelled,
+            timeout=float(limit("CANON_MAX_SECONDS")),
+            memory=int(limit("CANON_MAX_MEMORY")),
+            quiet=True,
+        )
+    except WorkTimeout:
+        raise LimitExceeded(why, "CANON_MAX_SECONDS") from None
+    except WorkCrashed:
+        raise LimitExceeded(why, "CANON_MAX_MEMORY") from None
+    return ox.Dataset(ox.parse(written, format=ox.RdfFormat.N_QUADS))
 
 
 def _sort_key(quad: ox.Quad) -> tuple:

@@ -51,7 +51,14 @@ def compact(quads: list[ox.Quad], ctx: dict[str, Any]) -> dict[str, Any]:
 
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     options = {"documentLoader": _no_remote_documents}
-    expanded = jsonld.from_rdf(nquads, {**options, "format": "application/n-quads", "useNativeTypes": True})
+    try:
+        expanded = jsonld.from_rdf(
+            nquads, {**options, "format": "application/n-quads", "useNativeTypes": True}
+        )
+    except ValueError:  # an integer too long for Python to convert (4,300 digits): keep them all as text
+        expanded = jsonld.from_rdf(
+            nquads, {**options, "format": "application/n-quads", "useNativeTypes": False}
+        )
     document = jsonld.compact(expanded, ctx, {**options, "graph": True})
     document["@context"] = ctx
     return document

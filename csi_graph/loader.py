@@ -14,11 +14,14 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from csi_graph.dataset import Dataset, GraphInfo
 from csi_graph.errors import CsiError, InputError
+from csi_graph.files import BOM, check_readable, files_under, starts_with_bom
+from csi_graph.limits import check_rdf_file
 from csi_graph.namespaces import GRAPH_BASE
 from csi_graph.resources import bundled_root, data_dir, ontology_dir
 from csi_graph.store import ANCHOR_BYTES, Store
@@ -136,17 +139,21 @@ def _anchor(files: list[tuple[Path, str]]) -> int | None:
 def expand(given: str | Path) -> list[Path]:
     """The RDF files a user-given path stands for (a file, or every RDF file under a folder)."""
     path = Path(given)
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except OSError as error:  # a name too long, a loop of links...
+        raise InputError(str(given), f"cannot read: {error.strerror or error}") from None
+    if folder:
         return rdf_files(path)
-    if not path.exists():
-        raise InputError(str(given), "no such file or directory")
+    check_readable(path, str(given))  # missing, a dangling link, a FIFO...: said, never blocked on
     format_for(path, str(given))
     return [path]
 
 
 def rdf_files(folder: Path) -> list[Path]:
-    """Every file with a known RDF extension under ``folder``, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in RDF_FORMATS)
+    """Every file with a known RDF extension under ``folder``, in a stable order (an unreadable
+    sub-folder or a dangling link is an error, not a silent gap)."""
+    return files_under(folder, RDF_FORMATS)
 
 
 def format_for(path: Path, display: str | None = None) -> ox.RdfFormat:
@@ -162,21 +169,30 @@ def format_for(path: Path, display: str | None = None) -> ox.RdfFormat:
 
 
 def graph_name(path: Path) -> str:
-    """The named graph of a file: stable for shipped files, a file: IRI for the user's."""
+    """The named graph of a file: stable for shipped files; for the user's, a name that does not
+    reveal where the file lies (graph names are served and published): a hash of its absolute
+    path and its file name, ``https://w3id.org/csi-graph/graph/file/<hash>/<name>``."""
     resolved = path.resolve()
     try:
         relative = resolved.relative_to(bundled_root())
     except ValueError:
-        return resolved.as_uri()
-    if relative.parts[0] in ("ontology", "data"):
+        relative = None
+    if relative is not None and relative.parts[0] in ("ontology", "data"):
         return GRAPH_BASE + relative.as_posix()
-    return resolved.as_uri()
+    digest = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{GRAPH_BASE}file/{digest}/{quote(resolved.name, safe='')}"
 
 
 def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
     """Parse one file with Oxigraph, turning its errors into :class:`InputError`."""
     fmt = format_for(path, display)
+    check_rdf_file(path, fmt, display)  # JSON-LD and RDF/XML: size, XML entities and depth
     try:
+        if starts_with_bom(path):  # Oxigraph's Turtle parsers refuse a byte-order mark: skip it
+            with open(path, "rb") as handle:
+                handle.read(len(BOM))
+                yield from ox.parse(handle, format=fmt, base_iri=path.resolve().as_uri())
+            return
         yield from ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
     except SyntaxError as error:
         message = _PARSER_PREFIX.sub("", str(error.msg or error))
@@ -194,7 +210,7 @@ def read_quads(path: Path, display: str) -> Iterator[ox.Quad]:
 def _load_file(store: Store, path: Path, display: str, *, anchor: bool = False) -> list[GraphInfo]:
     default_name = graph_name(path)
     fmt = format_for(path, display)
-    if fmt in _BULK_FORMATS:
+    if fmt in _BULK_FORMATS and not starts_with_bom(path):
         try:
             count = store.load_file(path, fmt, path.resolve().as_uri(), default_name, anchor=anchor)
         except (SyntaxError, OSError):
@@ -208,13 +224,13 @@ def _load_file(store: Store, path: Path, display: str, *, anchor: bool = False) 
 
 
 def _role(path: Path, graph: str, store: Store) -> str:
-    if store.is_shapes_graph(graph):
-        return "shapes"
+    """Shapes come only from the ontology folder: a data file that declares shapes (or switches
+    them off) stays data, and validation reports it (queries/checks/shape-in-data-violation.rq)."""
     try:
         path.resolve().relative_to(ontology_dir())
-        return "ontology"
     except ValueError:
         return "data"
+    return "shapes" if store.is_shapes_graph(graph) else "ontology"
 
 
 def _display(path: Path) -> str:

@@ -23,9 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import re
-import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -49,6 +47,7 @@ from csi_graph.catalog import (
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.export import FORMATS, Selection, canonical, graph_quads, serialize
+from csi_graph.files import build_folder, install_folder, refuse_to_replace, remove_stale_builds, write_error
 from csi_graph.jsonld import compact, context_document, dumps
 from csi_graph.namespaces import PREFIXES
 from csi_graph.queries import contracts as contract_index
@@ -115,18 +114,18 @@ def build_package(
     started = time.monotonic()
     settings = (settings or PublishSettings()).checked()
     target = Path(outdir)
-    if target.parent.is_dir():
-        _remove_stale_builds(target)
+    remove_stale_builds(target)
     previous = check_target(target, dataset, force=force)
     if settings.issued is None and previous is not None and previous.get("issued"):
         settings = _with_previous_issue(settings, previous["issued"])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(target.parent / f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    building.mkdir()
+    building = build_folder(target)
     try:
         writer = _Writer(dataset, building, settings, progress, validate_data)
         files, contracts, triples = writer.write_all()
-        _install(building, target)
+        install_folder(building, target)
+    except OSError as error:  # a full or read-only disk...: the previous package is untouched
+        shutil.rmtree(building, ignore_errors=True)
+        raise write_error(target, error) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -176,6 +175,8 @@ def check_target(target: Path, dataset: Dataset, *, force: bool) -> dict | None:
             f"{target} is not empty and is not a csi-graph package (no {MANIFEST}); "
             "choose a new or empty folder, or add --force to replace its contents"
         )
+    if previous is None:
+        refuse_to_replace(target)
     return previous
 
 
@@ -186,49 +187,6 @@ def _with_previous_issue(settings: PublishSettings, issued: str) -> PublishSetti
     except ValueError:
         return settings
     return replace(settings, issued=day) if day <= settings.date else settings
-
-
-def _remove_stale_builds(target: Path) -> None:
-    """Clean up after builds that were killed (their process is gone).
-
-    A half-built package (``.NAME.tmp-PID-…``) is removed. A previous package moved aside
-    (``.NAME.old-PID-…``) by a build killed just before the new one took its place is put
-    back if nothing took its place, so that even then nothing is lost.
-    """
-    pattern = re.compile(re.escape(f".{target.name}.") + r"(tmp|old)-(\d+)-[0-9a-f]{8}")
-    for path in sorted(target.parent.iterdir()):
-        match = pattern.fullmatch(path.name)
-        if not match or not path.is_dir() or _alive(int(match[2])):
-            continue
-        if match[1] == "old" and not target.exists():
-            os.rename(path, target)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _install(building: Path, target: Path) -> None:
-    """Move the finished package into place; the old one is removed only once the new one is there."""
-    if not target.exists():
-        os.rename(building, target)
-        return
-    aside = target.parent / f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
-    os.rename(target, aside)
-    try:
-        os.rename(building, target)
-    except BaseException:
-        os.rename(aside, target)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 class _Writer:

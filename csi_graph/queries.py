@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from csi_graph.errors import CsiError, InputError
+from csi_graph.files import check_readable
 from csi_graph.namespaces import DATA_BASE, PREFIXES
 from csi_graph.resources import queries_dir
 from csi_graph.sparql import QueryError, bind_values, check_query, declared_variables, query_form
@@ -104,7 +105,7 @@ class NamedQuery:
 def parse_named_query(path: Path, name: str | None = None, *, trusted: bool = False) -> NamedQuery:
     """Read a ``.rq`` file and its header."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the query
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(str(path), f"cannot read the query: {error}") from None
     return parse_text(text, name or path.stem, path, trusted=trusted)
@@ -199,6 +200,7 @@ def resolve(query: str) -> NamedQuery:
         path = Path(stripped)
         if not path.exists():
             raise InputError(query, "no such query file")
+        check_readable(path, query)  # a FIFO would block for ever
         return parse_named_query(path)
     return parse_text(query, "query")
 
@@ -232,10 +234,9 @@ def to_term(value: Any, kind: str | None = None) -> ox.NamedNode | ox.Literal:
             raise CsiError(f"not a language tag: {text!r} (try fr or en)")
         return ox.Literal(text)
     if kind == "integer":
-        try:
-            return to_term(int(text))
-        except ValueError:
-            raise CsiError(f"not an integer: {text!r}") from None
+        if not re.fullmatch(r"\s*[+-]?\d+\s*", text):
+            raise CsiError(f"not an integer: {text!r}")
+        return _integer(text.strip())
     if kind == "date":
         try:
             datetime.date.fromisoformat(text)
@@ -271,8 +272,13 @@ def _guess(text: str) -> ox.NamedNode | ox.Literal:
     if found:
         return literal(found["body"], lang=found["lang"], datatype=found["dt"])
     if re.fullmatch(r"[+-]?\d+", text):
-        return to_term(int(text))
+        return _integer(text)
     return ox.Literal(text)
+
+
+def _integer(digits: str) -> ox.Literal:
+    """An xsd:integer from its digits, without int(): Python refuses to convert more than 4,300."""
+    return ox.Literal(digits.lstrip("+"), datatype=ox.NamedNode(XSD + "integer"))
 
 
 def bindings_for(named: NamedQuery, params: Mapping[str, Any]) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -304,7 +310,8 @@ def prepare(named: NamedQuery, params: Mapping[str, Any] = {}) -> str:
 def _bound(named: NamedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
     if not bindings:
         return PROLOGUE + named.text
-    return PROLOGUE + bind_values(named.text, {name: to_ntriples(term) for name, term in bindings.items()})
+    terms = {name: to_ntriples(term) for name, term in bindings.items()}
+    return PROLOGUE + bind_values(named.text, terms, confirm=not named.trusted)
 
 
 def run(
@@ -324,7 +331,13 @@ def run(
                 target, bindings[parameter.name].value, params.get(parameter.name, parameter.default)
             )
     text = _bound(named, bindings)
-    form = named.form if named.trusted else check_query(text, target.graph_names, allow_remote=allow_remote)
+    # The checker reads the text after the fixed prologue: rdflib's parser misreads a SERVICE that
+    # follows a '#' on the same line (the prologue's IRIs hold some), and positions stay the user's.
+    form = (
+        named.form
+        if named.trusted
+        else check_query(text.removeprefix(PROLOGUE), target.graph_names, allow_remote=allow_remote)
+    )
     try:
         return target.execute(text, form, max_rows=max_rows)
     except SyntaxError as error:  # Oxigraph

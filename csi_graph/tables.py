@@ -1025,8 +1025,26 @@ class TableData:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=self.table.column_names, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(self.rows)
+        texts = [column.name for column in self.table.columns if column.value in _TEXT_VALUES]
+        writer.writerows(
+            {**row, **{name: spreadsheet_safe(row[name]) for name in texts}} for row in self.rows
+        )
         return out.getvalue()
+
+
+# A text cell a spreadsheet would run as a formula (=HYPERLINK(...), +1+1, @SUM...) gets a leading
+# apostrophe, the spreadsheets' own mark for "this is text" (OWASP's advice on CSV injection);
+# read_back takes it off again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_VALUES = ("fr", "en", "string")
+
+
+def spreadsheet_safe(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _from_spreadsheet(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def build_tables(dataset: Dataset) -> dict[str, TableData]:
@@ -1174,6 +1192,8 @@ def _objects(column: Column, cell: str) -> list[Node]:
         return [URIRef(v) for v in cell.split()]
     if kind in ("code", "codes"):
         return [URIRef(v if ":" in v else (column.scheme or "") + v) for v in cell.split()]
+    if kind in _TEXT_VALUES:
+        cell = _from_spreadsheet(cell)
     if kind in ("fr", "en"):
         return [Literal(cell, lang=kind)]
     if kind == "integer":

@@ -214,10 +214,14 @@ def validate(
     allow_warnings: bool = False,
     shapes: Graph | None = None,
     engine: str = "auto",
+    extra_shapes: Graph | None = None,
 ) -> ValidationReport:
     """Validate the dataset's ontology and data against its SHACL shapes.
 
-    ``shapes`` overrides the dataset's own shapes graph. ``engine``: ``"sparql"`` (raises
+    ``shapes`` overrides the dataset's own shapes graph (the ontology's); with
+    ``extra_shapes`` (``validate --shapes FILE``) both are checked. Unless ``shapes`` is
+    given, a data file that declares or deactivates a shape is a violation (shapes come
+    only from the ontology). ``engine``: ``"sparql"`` (raises
     :class:`~csi_graph.shacl_queries.Unsupported` for what it does not run), ``"pyshacl"``
     (the reference), or ``"auto"``: SPARQL, and pySHACL when the SPARQL engine refuses; the
     report's ``notes`` then say why. Shapes that SHACL or the safety policy forbids raise
@@ -229,6 +233,8 @@ def validate(
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     exact = _ExactData(dataset)
     shapes_graph = shapes if shapes is not None else exact.shapes()
+    if extra_shapes is not None:
+        shapes_graph = shapes_graph + extra_shapes
     notes: list[str] = []
     chosen = "pyshacl" if engine == "pyshacl" else "sparql"
     raw: list[Result] = []
@@ -244,6 +250,8 @@ def validate(
         check_shapes(shapes_graph)
         raw = pyshacl_results(exact.graph(), shapes_graph)
     notes += exact.notes
+    if shapes is None:  # the dataset's own shapes: no data file may add or switch off one
+        raw += shapes_in_data(dataset)
     results = [_displayed(r, dataset, shapes_graph) for r in set(raw)]
     return ValidationReport(
         sorted(set(results), key=_order),
@@ -257,6 +265,55 @@ def validate(
 def _order(r: ValidationResult) -> tuple:
     rank = SEVERITIES.index(r.severity) if r.severity in SEVERITIES else -1  # custom: first
     return (rank, r.location or "~", r.focus, r.path or "", r.shape or "", r.value or "", r.component)
+
+
+def read_shapes(paths: list[str]) -> Graph:
+    """Shapes files the user names explicitly (``validate --shapes FILE``), as one graph."""
+    from pathlib import Path
+
+    from csi_graph.loader import read_quads
+    from csi_graph.terms import ox_to_rdflib
+
+    graph = Graph()
+    for given in paths:
+        for quad in read_quads(Path(given), given):
+            graph.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
+    return graph
+
+
+SHAPE_IN_DATA = URIRef("https://w3id.org/csi-graph/ontology#ShapeInDataComponent")
+
+
+def shapes_in_data(dataset: Dataset) -> list[Result]:
+    """A violation for each shape a data file declares or deactivates.
+
+    Shapes come only from the ontology folder (the loader gives no other file the "shapes"
+    role), so such a statement changes nothing; it is reported all the same, since it shows
+    a file trying to add validation rules or to switch them off.
+    """
+    from csi_graph.terms import ox_to_rdflib
+
+    found = []
+    for graph, shape, declares in dataset.query("checks/shape-in-data-violation").rows:
+        display = next((info.display for info in dataset.graphs if info.name == graph.value), graph.value)
+        node = ox_to_rdflib(shape)
+        deactivates = declares.value.endswith("deactivated")
+        what = "deactivates the shape" if deactivates else "declares a SHACL shape"
+        quoi = "désactive la forme" if deactivates else "déclare une forme SHACL"
+        messages = (
+            Literal(
+                f"{display} {what} {_node(node)}: shapes come only from the ontology, never from a data "
+                "file; remove the statement (validate --shapes FILE adds shapes of your own)",
+                lang="en",
+            ),
+            Literal(
+                f"{display} {quoi} {_node(node)} : les formes viennent de l'ontologie, jamais d'un fichier "
+                "de données ; retirez cette déclaration (validate --shapes FICHIER ajoute vos propres formes)",
+                lang="fr",
+            ),
+        )
+        found.append(Result(node, SHAPE_IN_DATA, SH.Violation, messages=messages))
+    return found
 
 
 # -- the engines, on RDF terms -------------------------------------------------------------

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -64,11 +65,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*args: str, timeout: float = 60.0) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``csi-graph serve --port 0 ARGS``: yields the process and its base URL; stops it after."""
+def running_server(
+    *args: str, timeout: float = 60.0, log_path: Path | None = None
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``csi-graph serve --port 0 ARGS``: yields the process and its base URL; stops it after.
+
+    The server's log (stderr) goes to ``log_path`` if given, else to a temporary file.
+    """
     command = [sys.executable, "-m", "csi_graph", "serve", "--port", "0", "--no-access-log", *args]
     # The log goes to a file, not a pipe: the server never blocks on a full pipe.
-    with tempfile.TemporaryFile(mode="w+") as log:
+    with open(log_path, "w+") if log_path else tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
         try:
             url = _announced_url(process, log, timeout)
@@ -128,3 +134,38 @@ def descendants(pid: int) -> set[int]:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
     return found
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts the connections made to it."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.socket.settimeout(0.1)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            connection.close()
+
+    def settle(self, seconds: float = 0.2) -> int:
+        """The connections so far, after ``seconds`` for any in flight to be accepted."""
+        time.sleep(seconds)
+        return self.connections
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.socket.close()

@@ -14,7 +14,8 @@ def test_help_lists_commands_and_exit_codes(runner):
     result = runner.invoke(cli, ["--help"])
     assert result.exit_code == 0
     assert "validate" in result.output and "info" in result.output
-    assert "2  usage or input error" in result.output
+    assert "2    usage or input error" in result.output
+    assert "70   internal error" in result.output
 
 
 def test_validate_shipped_data_is_valid_verdict_first_infos_counted(runner, shipped):
@@ -180,8 +181,8 @@ def test_unexpected_error_has_no_traceback(runner, monkeypatch):
 
     monkeypatch.setattr(csi_graph.info, "summarise", boom)
     result = runner.invoke(cli, ["info"])
-    assert result.exit_code == 2
-    assert (
-        result.stderr
-        == "Error: unexpected RuntimeError: simulated bug (run with --debug for the traceback)\n"
+    assert result.exit_code == 70  # EX_SOFTWARE: not the user's input (2)
+    assert result.stderr == (
+        "Error: internal error (RuntimeError: simulated bug). This is a bug in csi-graph: please report "
+        "it (https://w3id.org/csi-graph) with the command you ran (--debug shows the traceback)\n"
     )

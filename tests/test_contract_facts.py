@@ -107,9 +107,9 @@ def test_compare_shows_the_signature_dates_in_the_canonical_order(runner, signed
 
 def test_home_page_shows_the_signature_dates_in_the_canonical_order(pages, signed, order):
     html = render_site_page(Renderer(pages, live=False), pages, "index", "index.en.html", "en", {})
-    shown = re.findall(r'<a class="contract-link" href="[^"]*/contract/([^/".]+)[^"]*">', html)
+    shown = re.findall(r'<a href="[^"]*/contract/([^/".]+)[^"]*" class="contract-link">', html)
     assert shown == order
-    rows = re.findall(r"<tr>\s*<td><a class=\"contract-link\".*?</tr>", html, re.S)
+    rows = re.findall(r'<tr>\s*<td><a href="[^"]*" class="contract-link">.*?</tr>', html, re.S)
     for identifier, row in zip(order, rows, strict=True):
         cells = re.findall(r"<td>(.*?)</td>", row, re.S)
         assert cells[2] == " / ".join(signed[identifier]), identifier

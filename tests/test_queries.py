@@ -63,6 +63,7 @@ CHECK_BREAKS = {
         DELETE { ?q schema:value ?v } INSERT { ?q schema:value -3 }
         WHERE { ?q a csi:Quantity ; schema:value ?v }""",
     "concept-outside-scheme-violation": "INSERT DATA { <commitment/testville-2030/state-01> csi:theme theme:nowhere }",
+    "shape-in-data-violation": "INSERT DATA { <https://w3id.org/csi-graph/shapes#ContractShape> <http://www.w3.org/ns/shacl#deactivated> true }",
 }
 
 
@@ -372,3 +373,16 @@ def test_no_sparql_text_in_the_library_outside_queries():
     for path in sorted((ROOT / "csi_graph").rglob("*.py")):
         if path.name not in MAY_HOLD_SPARQL:
             assert "WHERE {" not in path.read_text(encoding="utf-8"), f"{path}: move the query to queries/"
+
+
+def test_the_lexer_finds_the_where_group_the_parser_confirms_in_every_shipped_query():
+    """The project's queries are bound without the parser (bind_values(confirm=False)): for
+    each of them, the place the lexer finds is the one rdflib's parser confirms."""
+    from csi_graph.sparql import _checked_where_brace, _where_brace
+
+    shipped = {**library(), **internal()}
+    with_parameters = [named for named in shipped.values() if named.parameters]
+    assert with_parameters
+    for named in with_parameters:
+        assert named.trusted
+        assert _where_brace(named.text) == _checked_where_brace(named.text), named.name

@@ -105,7 +105,7 @@ def test_refused_shapes_exit_2_with_the_reason(tmp_path, runner, listener):
     shapes = _write_shapes(tmp_path, SERVICE_SHAPE.format(port=listener.port))
     data = tmp_path / "data.ttl"
     data.write_text(DATA, encoding="utf-8")
-    result = runner.invoke(cli, ["validate", str(data), str(shapes)])
+    result = runner.invoke(cli, ["validate", str(data), "--shapes", str(shapes)])
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: a SPARQL query in the shapes is refused: SERVICE is refused")
     assert listener.connections == 0
@@ -146,10 +146,10 @@ def test_recursive_shapes_are_refused_and_auto_says_it_falls_back(tmp_path, runn
     assert report.engine == "pyshacl" and "recursive shapes" in report.notes[0]
     shapes = _write_shapes(tmp_path, RECURSIVE)
     data = tmp_path / "data.ttl"
-    sparql = runner.invoke(cli, ["validate", str(data), str(shapes), "--engine", "sparql"])
+    sparql = runner.invoke(cli, ["validate", str(data), "--shapes", str(shapes), "--engine", "sparql"])
     assert sparql.exit_code == 2
     assert sparql.stderr.startswith("Error: recursive shapes (")
-    auto = runner.invoke(cli, ["validate", str(data), str(shapes)])
+    auto = runner.invoke(cli, ["validate", str(data), "--shapes", str(shapes)])
     assert auto.exit_code == 1
     assert auto.stderr.startswith("Note: the SPARQL engine refused the shapes (recursive shapes")
     assert "validated with pySHACL" in auto.stderr

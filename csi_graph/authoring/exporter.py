@@ -520,4 +520,5 @@ def _source_keys(urls: list[str]) -> dict[str, str]:
 
 
 def _natural(text: str) -> list:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+    # Digits compare as numbers, by length then value, without int(): no limit on their count.
+    return [(len(p.lstrip("0")), p.lstrip("0")) if p.isdigit() else p for p in re.split(r"(\d+)", text)]

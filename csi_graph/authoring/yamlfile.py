@@ -3,6 +3,11 @@
 Every scalar is kept as the text the author typed (no YAML guessing: ``no`` stays ``no``,
 ``2021-09-22`` stays a string until the compiler reads it as a date), so that every error can
 name the file, line, column and key, and say what to write instead.
+
+A YAML file can be small and still huge: aliases (``*name``) repeat a whole subtree, and
+nine lines of them make a billion values. Size, nesting and the number of values counted
+with each alias expanded are bounded (``YAML_MAX_BYTES``, ``YAML_MAX_DEPTH``,
+``YAML_MAX_NODES`` in :mod:`csi_graph.limits`), before anything is built.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from csi_graph.errors import CsiError
+from csi_graph.limits import described, limit
 
 
 @dataclass(frozen=True)
@@ -77,18 +83,48 @@ class Mapping(Node):
 
 def read_yaml(path: Path, display: str) -> tuple[Node, list[Problem]]:
     """Parse a YAML file into positioned nodes; YAML syntax errors raise :class:`AuthoringError`."""
+    from csi_graph.files import check_readable
+
+    check_readable(path, display)
+    size = path.stat().st_size
+    if size > limit("YAML_MAX_BYTES"):
+        raise CsiError(
+            f"{display}: {size:,} bytes is too large for an authoring file{described('YAML_MAX_BYTES')}"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CsiError(f"{display}: no such file") from None
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is fine
     except (OSError, UnicodeDecodeError) as error:
         raise CsiError(f"{display}: cannot read the file: {error}") from None
     return read_yaml_text(text, display)
 
 
+def _too_deep(text: str, display: str) -> Problem | None:
+    """Where the text nests past ``YAML_MAX_DEPTH``, read from the event stream (which, unlike
+    composing, does not recurse)."""
+    deepest, depth = limit("YAML_MAX_DEPTH"), 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > deepest:
+                mark = event.start_mark
+                return Problem(
+                    display,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "",
+                    f"nested more than {deepest} levels deep{described('YAML_MAX_DEPTH')}",
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
 def read_yaml_text(text: str, display: str) -> tuple[Node, list[Problem]]:
     """Parse YAML text into positioned nodes, with the problems found (duplicate keys...)."""
     try:
+        deep = _too_deep(text, display)
+        if deep is not None:
+            raise AuthoringError([deep])
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -102,7 +138,8 @@ def read_yaml_text(text: str, display: str) -> tuple[Node, list[Problem]]:
     if root is None:
         return Mapping(1, 1), []
     problems: list[Problem] = []
-    return _convert(root, display, problems), problems
+    budget = _Budget(limit("YAML_MAX_NODES"), limit("YAML_MAX_DEPTH"), display)
+    return _convert(root, display, problems, budget), problems
 
 
 # What usually causes a YAML error, by a fragment of PyYAML's message.
@@ -130,16 +167,44 @@ def syntax_hint(error: yaml.MarkedYAMLError) -> str:
     return "check the indentation and the quotes on this line and the one before"
 
 
-def _convert(node: yaml.Node, display: str, problems: list[Problem]) -> Node:
+class _Budget:
+    """Values left to convert and nesting: an alias expands its subtree again each time it is used."""
+
+    def __init__(self, nodes: int, depth: int, display: str) -> None:
+        self.left, self.depth, self.display, self.level = nodes, depth, display, 0
+
+    def spend(self, node: yaml.Node) -> None:
+        self.left -= 1
+        if self.left < 0 or self.level > self.depth:
+            mark = node.start_mark
+            what = (
+                f"more than {limit('YAML_MAX_NODES'):,} values once its aliases (*name) are expanded"
+                f"{described('YAML_MAX_NODES')}"
+                if self.left < 0
+                else f"an alias (*name) nests it more than {self.depth} levels deep{described('YAML_MAX_DEPTH')}"
+            )
+            raise AuthoringError([Problem(self.display, mark.line + 1, mark.column + 1, "", what)])
+
+
+def _convert(node: yaml.Node, display: str, problems: list[Problem], budget: _Budget) -> Node:
+    budget.spend(node)
+    budget.level += 1
+    try:
+        return _converted(node, display, problems, budget)
+    finally:
+        budget.level -= 1
+
+
+def _converted(node: yaml.Node, display: str, problems: list[Problem], budget: _Budget) -> Node:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.ScalarNode):
         null = node.tag == "tag:yaml.org,2002:null" and node.style is None
         return Scalar(line, column, node.value, null)
     if isinstance(node, yaml.SequenceNode):
-        return Sequence(line, column, [_convert(item, display, problems) for item in node.value])
+        return Sequence(line, column, [_convert(item, display, problems, budget) for item in node.value])
     mapping = Mapping(line, column)
     for key_node, value_node in node.value:
-        key = _convert(key_node, display, problems)
+        key = _convert(key_node, display, problems, budget)
         if not isinstance(key, Scalar):
             problems.append(Problem(display, key.line, key.column, "", "a key must be a plain word"))
             continue
@@ -155,7 +220,7 @@ def _convert(node: yaml.Node, display: str, problems: list[Problem]) -> Node:
                 )
             )
             continue
-        mapping.entries[key.text] = (key, _convert(value_node, display, problems))
+        mapping.entries[key.text] = (key, _convert(value_node, display, problems, budget))
     return mapping
 
 

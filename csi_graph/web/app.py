@@ -21,10 +21,12 @@ plain HTML page for browsers.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -32,6 +34,7 @@ import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -40,12 +43,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from csi_graph import limits
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import DATA_BASE
-from csi_graph.queries import PROLOGUE, NamedQuery, bindings_for, library
+from csi_graph.queries import NamedQuery, bindings_for, library
 from csi_graph.results import QueryResult, display
-from csi_graph.sparql import QueryError, QueryRefused, bind_values, check_query
+from csi_graph.sparql import QueryError, QueryRefused, bind_values, query_form, screen
 from csi_graph.terms import to_ntriples
 from csi_graph.web.iris import RDF_EXTENSIONS, IriMap, html_path
 from csi_graph.web.negotiation import (
@@ -59,7 +63,7 @@ from csi_graph.web.negotiation import (
 )
 from csi_graph.web.pages import LANGUAGES, Pages, dump
 from csi_graph.web.pool import PoolError, WorkerPool
-from csi_graph.web.render import HERE, Renderer
+from csi_graph.web.render import CONTENT_SECURITY_POLICY, HERE, Renderer, as_path
 
 SITE_PAGES = ("index", "compare", "query")
 
@@ -68,12 +72,18 @@ SITE_PAGES = ("index", "compare", "query")
 class Settings:
     """The limits and addresses of a server (all configurable from ``csi-graph serve``)."""
 
-    time_limit: float = 10.0  # seconds a query may run before its worker is killed
-    max_rows: int = 10_000  # rows (or triples) a query returns at most
-    max_body: int = 64 * 1024  # bytes of a request body or query text
-    workers: int = 2  # query worker processes
+    time_limit: float = limits.SERVE_TIME_LIMIT  # seconds a query may run before its worker is killed
+    max_rows: int = limits.SERVE_MAX_ROWS  # rows (or triples) a query returns at most
+    max_body: int = limits.SERVE_MAX_BODY  # bytes of a request body or query text
+    body_timeout: float = limits.SERVE_CLIENT_TIMEOUT  # seconds to receive a request body
+    workers: int = limits.SERVE_WORKERS  # query worker processes
     data_base: str = DATA_BASE
     queries: dict[str, NamedQuery] | None = field(default=None, repr=False)  # default: the named queries
+    # Origins allowed to read answers from scripts in their pages (CORS): any ("*"), as
+    # public read-only SPARQL endpoints do (the data is open and no cookie is used), some
+    # (their URLs), or none (an empty tuple: no CORS header at all).
+    cors_origins: tuple[str, ...] = ("*",)
+    isolate: bool = True  # query workers without network (csi_graph.isolation)
 
 
 class HttpError(Exception):
@@ -86,11 +96,13 @@ class HttpError(Exception):
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """What a worker runs: checked SPARQL text, the row cap, and the format to write (None: the result)."""
+    """What a worker runs: SPARQL text (checked there, where no network is reachable), the
+    row cap, the format to write (None: the result), and the form the format was chosen for."""
 
     text: str
     max_rows: int
     fmt: str | None
+    form: str
 
 
 @dataclass
@@ -102,8 +114,18 @@ class Answer:
 
 
 def run_query(dataset: Dataset, request: QueryRequest) -> Answer:
-    """Run in a worker process: the query through the library (same safety policy), then its serialisation."""
-    result = dataset.query(request.text, max_rows=request.max_rows)
+    """Run in a worker process: the query through the library (same safety policy), then its serialisation.
+
+    The text is only ever SPARQL (never the name of a named query or of a file), and the
+    form the parser reads must be the one the server chose the output format for.
+    """
+    from csi_graph.queries import NamedQuery, run
+
+    result = run(dataset, NamedQuery("query", Path("query.rq"), request.text), {}, max_rows=request.max_rows)
+    if result.form != request.form:
+        raise QueryError(
+            f"the query reads as a {result.form} to the parser but as a {request.form} otherwise"
+        )
     if request.fmt is None:
         return Answer(result.form, result.truncated, result=result)
     writer = GRAPHS[request.fmt][1] if result.form in ("CONSTRUCT", "DESCRIBE") else request.fmt
@@ -125,7 +147,9 @@ class Site:
         )
         self.queries = settings.queries if settings.queries is not None else library()
         # Forked now, before the server starts any thread (see csi_graph.web.pool).
-        self.pool = WorkerPool(dataset, run_query, settings.workers, settings.time_limit)
+        self.pool = WorkerPool(
+            dataset, run_query, settings.workers, settings.time_limit, isolate=settings.isolate
+        )
         # Queries running or waiting for a worker, each holding a thread: a few per worker.
         self.query_threads = anyio.Semaphore(settings.workers * 4)
         self.document = lru_cache(maxsize=4096)(self._document)
@@ -187,7 +211,7 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
     site = Site(dataset, settings or Settings())
 
     async def sparql(request: Request) -> Response:
-        text = await _protocol_query(request, site.settings.max_body)
+        text = await _protocol_query(request, site.settings.max_body, site.settings.body_timeout)
         if text is None:
             if _wants_html(request):
                 return RedirectResponse(f"query?lang={_lang(request)}", status_code=303)
@@ -211,7 +235,7 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
             )
         if fmt == "html":
             return await query_page(request, text)
-        answer = await _run(site, QueryRequest(text, site.settings.max_rows, fmt))
+        answer = await _run(site, QueryRequest(text, site.settings.max_rows, fmt, form))
         media = GRAPHS[fmt][0] if form in ("CONSTRUCT", "DESCRIBE") else RESULTS[fmt]
         headers = {"Vary": "Accept"}
         if answer.truncated:
@@ -234,8 +258,8 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
                     raise HttpError(
                         413, "too-large", f"the query is longer than {site.settings.max_body} bytes"
                     )
-                _check(site, text)
-                result = (await _run(site, QueryRequest(text, site.settings.max_rows, None))).result
+                form = _check(site, text)
+                result = (await _run(site, QueryRequest(text, site.settings.max_rows, None, form))).result
             except HttpError as failure:
                 error, status = failure.message, failure.status
         page = "query"
@@ -260,7 +284,14 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
 
     async def dataset_dump(request: Request) -> Response:
         fmt = request.path_params["fmt"]
-        media = {"trig": "application/trig", "nq": "application/n-quads"}[fmt]
+        media = DUMPS.get(fmt)
+        if media is None:
+            raise HttpError(
+                404,
+                "not-found",
+                f"no document /dataset.{fmt}: the dataset is offered as "
+                + " and ".join(f"/dataset.{name}" for name in DUMPS),
+            )
         body = await run_in_threadpool(site.dump, fmt)
         return Response(body, media_type=_with_charset(media))
 
@@ -268,8 +299,6 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
         if isinstance(error, HTTPException):
             codes = {404: "not-found", 405: "method-not-allowed"}
             error = HttpError(error.status_code, codes.get(error.status_code, "error"), str(error.detail))
-        if not isinstance(error, HttpError):  # a bug: say so in the same shape
-            error = HttpError(500, "internal", f"unexpected {type(error).__name__}: {error}")
         return error_response(site, request, error)
 
     routes = [
@@ -280,18 +309,88 @@ def create_app(dataset: Dataset, settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/{path:path}", dereference, methods=["GET"]),
     ]
+    middleware = [Middleware(_Guard, site=site), Middleware(_SecurityHeaders)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Accept-Language", "Content-Type"],
+                max_age=86400,
+            )
+        )
     app = Starlette(
         routes=routes,
-        exception_handlers={HttpError: on_error, HTTPException: on_error, Exception: on_error},
-        middleware=[
-            Middleware(
-                CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"]
-            )
-        ],
+        exception_handlers={HttpError: on_error, HTTPException: on_error},
+        middleware=middleware,
         lifespan=_closing(site.pool),
     )
     app.state.site = site
     return app
+
+
+DUMPS = {"trig": "application/trig", "nq": "application/n-quads"}
+log = logging.getLogger("csi_graph.web")
+
+
+class _SecurityHeaders:
+    """Headers every answer carries: a Content-Security-Policy (pages load no script), no MIME
+    sniffing, no framing, and a referrer that leaves the query text behind."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _Guard:
+    """The last net: an exception no handler turned into an answer becomes a 500 in the usual
+    error shape and one line in the log, not a traceback that any visitor could make the
+    server write again and again."""
+
+    def __init__(self, app, site: Site) -> None:
+        self.app, self.site = app, site
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            log.error(
+                "internal error on %s %s: %s: %s",
+                scope.get("method"),
+                scope.get("path"),
+                type(error).__name__,
+                error,
+            )
+            if started:
+                return
+            failure = HttpError(500, "internal", "an internal error occurred; it has been logged")
+            await error_response(self.site, Request(scope), failure)(scope, receive, send)
 
 
 def _closing(pool: WorkerPool):
@@ -361,7 +460,7 @@ def _known(site: Site, path: str) -> str | None:
 
 def _leaf(target: str) -> str:
     """A redirect target relative to the request's folder (works behind any path prefix)."""
-    return target.rsplit("/", 1)[-1]
+    return as_path(target.rsplit("/", 1)[-1])
 
 
 def _document_response(site: Site, iri: str, path: str, ext: str, lang: str, vary: bool) -> Response:
@@ -371,7 +470,7 @@ def _document_response(site: Site, iri: str, path: str, ext: str, lang: str, var
     return Response(
         body,
         media_type=_with_charset(DOCUMENTS[ext][0]),
-        headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"},
+        headers={"Vary": "Accept"},
     )
 
 
@@ -385,13 +484,13 @@ def _html(body: bytes, lang: str, vary: bool) -> Response:
 # The SPARQL protocol ---------------------------------------------------------------------------
 
 
-async def _protocol_query(request: Request, max_body: int) -> str | None:
+async def _protocol_query(request: Request, max_body: int, body_timeout: float) -> str | None:
     """The query text of a SPARQL Protocol request (refusing updates and dataset descriptions)."""
     if request.method == "GET":
         params = parse_qs(request.url.query, keep_blank_values=True)
     else:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await _read_body(request, max_body)
+        body = await _read_body(request, max_body, body_timeout)
         if media == "application/sparql-update":
             raise _update_refused()
         if media == "application/sparql-query":
@@ -421,17 +520,24 @@ async def _protocol_query(request: Request, max_body: int) -> str | None:
     return queries[0] if queries else None
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) more than ``limit`` bytes before reading them all."""
+async def _read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request body, refusing (413) more than ``limit`` bytes before reading them all, and
+    (408) a body that takes more than ``timeout`` seconds to arrive."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise HttpError(413, "too-large", f"the request body is larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HttpError(413, "too-large", f"the request body is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError(413, "too-large", f"the request body is larger than {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HttpError(
+            408, "timeout", f"the request body did not arrive within {timeout:g} s", {"Connection": "close"}
+        ) from None
     return b"".join(chunks)
 
 
@@ -447,9 +553,12 @@ def _update_refused() -> HttpError:
 
 
 def _check(site: Site, text: str) -> str:
-    """The query form, after the shared safety policy; refusals are 403, malformed text 400."""
+    """The query form, read quickly to choose the output format: refusals are 403, malformed
+    or unreadable text 400. The safety check, which parses the query (10-100 ms of CPU), runs
+    in the worker, which has no network and is killed at the time limit."""
     try:
-        return check_query(PROLOGUE + text, site.dataset.graph_names)  # as Dataset.query prepares it
+        screen(text)
+        return query_form(text)
     except QueryRefused as error:
         raise HttpError(403, "refused", _server_message(error)) from None
     except QueryError as error:
@@ -559,6 +668,7 @@ def _is_iri(value: Any) -> bool:
 _REASONS = {
     400: "Bad Request",
     403: "Forbidden",
+    408: "Request Timeout",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",

@@ -8,13 +8,18 @@ dataset. A new worker thus has the dataset at once (copy-on-write, no reloading)
 fork never copies a lock that another thread was holding. As a backstop, a worker arms
 an interval timer before each query whose default action ends the process, so no query
 outlives its limit even if the server itself has gone.
+
+The zygote moves into a network namespace of its own before forking any worker
+(:func:`csi_graph.isolation.deny_network`): a query that slipped past the safety check
+could still not connect anywhere. :attr:`WorkerPool.sandbox` says whether that worked, and
+``csi-graph serve`` says it at start-up. Each query runs on a big stack
+(:func:`~csi_graph.isolation.on_big_stack`), so a deeply nested one cannot crash its worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import queue
 import signal
 import socket
@@ -25,9 +30,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from csi_graph.errors import CsiError
-
-# Time a worker gets beyond the limit before its own timer ends it (the pool kills it first).
-_BACKSTOP_GRACE = 2.0
+from csi_graph.isolation import BACKSTOP_GRACE, deny_network, on_big_stack, sendable
 
 
 class PoolError(CsiError):
@@ -49,9 +52,19 @@ class WorkerPool:
 
     ``state`` (the loaded dataset) is inherited by the workers through fork; requests and
     answers are pickled. :meth:`call` blocks, so an async server calls it from a thread.
+    With ``isolate`` (the default) the workers have no network; :attr:`sandbox` is ``None``
+    when that is in force, else the reason it is not.
     """
 
-    def __init__(self, state: Any, handler: Callable[[Any, Any], Any], size: int, time_limit: float) -> None:
+    def __init__(
+        self,
+        state: Any,
+        handler: Callable[[Any, Any], Any],
+        size: int,
+        time_limit: float,
+        *,
+        isolate: bool = True,
+    ) -> None:
         self.size = size
         self.time_limit = time_limit
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -61,10 +74,12 @@ class WorkerPool:
         pid = os.fork()
         if pid == 0:  # the zygote
             parent.close()
-            _zygote(child, state, handler, time_limit)
+            _zygote(child, state, handler, time_limit, isolate)
         child.close()
         self._zygote_pid = pid
         self._zygote = parent
+        status = _receive_line(parent)
+        self.sandbox: str | None = None if status == "isolated" else status
         for _ in range(size):
             self._idle.put(self._spawn())
 
@@ -140,11 +155,16 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def _zygote(sock: socket.socket, state: Any, handler: Callable[[Any, Any], Any], limit: float) -> None:
-    """Fork a worker each time the pool asks; never returns."""
+def _zygote(
+    sock: socket.socket, state: Any, handler: Callable[[Any, Any], Any], limit: float, isolate: bool
+) -> None:
+    """Leave the network, say whether that worked, then fork a worker each time the pool asks;
+    never returns."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     try:
+        reason = deny_network() if isolate else "turned off"
+        sock.sendall(((reason or "isolated").replace("\n", " ") + "\n").encode())
         while sock.recv(1) == b"s":
             ours, theirs = socket.socketpair()
             pid = os.fork()
@@ -169,20 +189,22 @@ def _serve(conn: Connection, state: Any, handler: Callable[[Any, Any], Any], lim
             except (EOFError, OSError):
                 break
             # SIGALRM's default action ends the process: a hard stop even inside native code.
-            signal.setitimer(signal.ITIMER_REAL, limit + _BACKSTOP_GRACE)
+            signal.setitimer(signal.ITIMER_REAL, limit + BACKSTOP_GRACE)
             try:
-                answer: tuple[bool, Any] = (True, handler(state, request))
+                answer: tuple[bool, Any] = (True, on_big_stack(handler, state, request))
             except Exception as error:  # sent back and raised in the server
-                answer = (False, error if _picklable(error) else CsiError(f"{type(error).__name__}: {error}"))
+                answer = (False, sendable(error))
             signal.setitimer(signal.ITIMER_REAL, 0)
             conn.send(answer)
     finally:
         os._exit(0)
 
 
-def _picklable(error: Exception) -> bool:
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return False
-    return True
+def _receive_line(sock: socket.socket) -> str:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(1024)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode("utf-8", "replace").strip() or "the query zygote did not start"

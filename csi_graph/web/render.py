@@ -1,9 +1,16 @@
 """HTML pages from templates, in French or English, with links that work on the live server
-and in a static copy alike (every link is relative to the page that holds it)."""
+and in a static copy alike (every link is relative to the page that holds it).
+
+Data may hold any IRI, ``javascript:`` and ``data:`` ones included: only ``http(s)`` IRIs
+and the site's own relative links become links (:func:`safe_href`); any other IRI is
+shown as text. Pages load no script and no inline style, so a Content-Security-Policy
+(:data:`CONTENT_SECURITY_POLICY`, sent by the server and written in every page) forbids both.
+"""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +22,23 @@ from csi_graph.web.negotiation import DOCUMENTS
 from csi_graph.web.pages import Pages, Term
 
 HERE = Path(__file__).resolve().parent
+# No script at all; styles, images and forms from the site itself; never framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+# The same in a page's <meta> (which cannot say frame-ancestors): for the static site too.
+PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", "")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def safe_href(iri: str | None) -> str | None:
+    """``iri`` if a browser may follow it (http or https), else None: shown as text, not a link."""
+    if iri and iri.lower().startswith(("http://", "https://")) and not any(c in iri for c in "\x00\n\r\t"):
+        return iri
+    return None
+
+
 FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
 
 # Words of the interface; data labels come from the data itself.
@@ -116,6 +140,12 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+def as_path(relative: str) -> str:
+    """A relative link that a browser cannot read as a scheme: ``javascript:x.en.html`` would be
+    one, ``./javascript:x.en.html`` is a file of this folder."""
+    return "./" + relative if _SCHEME.match(relative) else relative
+
+
 class Linker:
     """Labels and relative links for one page (``page_path``, no leading slash) in one language."""
 
@@ -130,13 +160,16 @@ class Linker:
         target, sep, fragment = path.partition("#")
         start = posixpath.dirname(self.page_path) or "."
         relative = posixpath.relpath(target or ".", start) if target else posixpath.basename(self.page_path)
-        return relative + (f"#{fragment}" if sep else "")
+        return as_path(relative) + (f"#{fragment}" if sep else "")
 
-    def href(self, iri: str) -> str:
-        """Where a link to ``iri`` goes: its page here when served here, else the IRI itself."""
+    def href(self, iri: str | None) -> str | None:
+        """Where a link to ``iri`` goes: its page here when served here, else the IRI itself if it
+        is http(s); None (no link) for any other IRI."""
+        if not iri:
+            return None
         path = self.pages.iris.path(iri)
         if path is None or not self.pages.exists(iri.split("#", 1)[0] if "#" in iri else iri):
-            return iri
+            return safe_href(iri)
         return self.url(html_path(path, self.lang))
 
     def page(self, name: str) -> str:
@@ -169,6 +202,7 @@ class Renderer:
         )
         self.env.globals["zip"] = zip
         self.env.globals["media_types"] = {ext: media for ext, (media, _) in DOCUMENTS.items()}
+        self.env.globals["content_security_policy"] = PAGE_POLICY
 
     def render(
         self, template: str, page_path: str, lang: str, alternates: dict[str, str], **context: Any
@@ -183,7 +217,7 @@ class Renderer:
         return self.env.get_template(template).render(
             lang=lang,
             other_lang="fr" if lang == "en" else "en",
-            alternates=alternates,
+            alternates={code: as_path(url) for code, url in alternates.items()},
             t=t,
             ln=linker,
             live=self.live,

@@ -3,19 +3,21 @@
 ``write_site`` renders what ``csi-graph serve`` shows — the home page, the comparison, a
 page per resource in French and English, and every resource's Turtle, JSON-LD, N-Triples
 and RDF/XML documents — into a fresh folder, then swaps it into place: the output folder
-is always a whole site, the old one or the new one, never half of each.
+is always a whole site, the old one or the new one, never half of each. A build that was
+killed leaves nothing behind for long: the next one removes its folder (and puts back a
+previous site it had moved aside), as ``package`` does (:func:`csi_graph.files.build_folder`).
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from csi_graph.dataset import Dataset
 from csi_graph.errors import CsiError
 from csi_graph.export import serialize
+from csi_graph.files import build_folder, install_folder, remove_stale_builds, write_error
 from csi_graph.namespaces import DATA_BASE
 from csi_graph.web.iris import RDF_EXTENSIONS, IriMap, html_path
 from csi_graph.web.negotiation import DOCUMENTS
@@ -37,15 +39,15 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
     from csi_graph.web.app import render_resource, render_site_page
 
     target = Path(outdir)
+    remove_stale_builds(target)
     if target.exists() and not (
         target.is_dir() and (not any(target.iterdir()) or (target / MARKER).exists())
     ):
         raise CsiError(f"{outdir}: exists and is not a site written by csi-graph; give a new or empty folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
     pages = Pages(dataset, IriMap(data_base))
     renderer = Renderer(pages, live=False)
     report = SiteReport()
-    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    build = build_folder(target)
     try:
         for name in ("index", "compare"):
             alternates = {code: f"{name}.{code}.html" for code in LANGUAGES}
@@ -77,18 +79,32 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
             report.documents += 1
         shutil.copytree(HERE / "static", build / "static")
         (build / MARKER).write_text("This folder was written by csi-graph site; it may replace it.\n")
-        _swap(build, target)
+        install_folder(build, target)
+    except OSError as error:  # a full or read-only disk...: the previous site is untouched
+        shutil.rmtree(build, ignore_errors=True)
+        raise write_error(target, error) from None
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
     return report
 
 
+# Longest file-name segment written: most file systems allow 255 bytes, and a page adds ".en.html".
+MAX_SEGMENT_BYTES = 200
+
+
 def _safe(path: str) -> bool:
-    """Whether a served path can be a file inside the site (no '..', no empty or hidden segment)."""
+    """Whether a served path can be a file inside the site: no '..', no empty or hidden segment,
+    none longer than :data:`MAX_SEGMENT_BYTES` (a longer one cannot be a file name)."""
     segments = path.split("/")
     return all(
-        s and not s.startswith(".") and "\\" not in s and "\0" not in s and "?" not in s for s in segments
+        s
+        and not s.startswith(".")
+        and "\\" not in s
+        and "\0" not in s
+        and "?" not in s
+        and len(s.encode("utf-8")) <= MAX_SEGMENT_BYTES
+        for s in segments
     )
 
 
@@ -101,20 +117,3 @@ def _write(root: Path, relative: str, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
     else:
         path.write_bytes(content)
-
-
-def _swap(build: Path, target: Path) -> None:
-    """Put ``build`` in the place of ``target``: two renames, the old site removed last."""
-    build.chmod(0o755)
-    if not target.exists():
-        build.rename(target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-    old.rmdir()
-    target.rename(old)
-    try:
-        build.rename(target)
-    except BaseException:
-        old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
