@@ -481,9 +481,28 @@ class _Exporter:
             types = set(self.g.objects(s, RDF.type))
             kind = next(kinds[t] for t in sorted(types, key=str) if t in kinds)
             entry: dict = {"kind": kind, "name": self.texts(s, RDFS.label)}
+            entry.update(self.official_lookup(s, kind, entry["name"].get("fr", "")))
             self.put(entry, "within", self.keys(s, WITHIN, "territory"))
             out[self.key(s, "territory")] = self.common(entry, s)
         return out
+
+    def official_lookup(self, iri, kind: str, name: str) -> dict:
+        """``departement:`` or ``official_name:`` when the name alone would not find this official record."""
+        from csi_graph.territories import KINDS, resolve
+
+        index = self.v.territories
+        if kind not in KINDS or index is None:
+            return {}
+        found, _ = resolve(index, kind, name)
+        if found is not None and found.iri == str(iri):
+            return {}
+        official = next((o for found in index.by_name.values() for o in found if o.iri == str(iri)), None)
+        if official is None:
+            return {}
+        found, _ = resolve(index, kind, name, official.departement)
+        if official.departement and found is not None and found.iri == str(iri):
+            return {"departement": official.departement}
+        return {"official_name": official.name}
 
     def sorted_sources(self) -> list:
         return sorted(self.g.subjects(RDF.type, C("Source")), key=lambda s: self.source_keys[str(s)])
