@@ -24,6 +24,7 @@ GAP_SHAPES = {
     "csish:Party-signed",  # parties with no recorded signature
     "csish:ContractSignaturesShape",  # signed contracts whose signatories no source names
     "csish:Contract-commitmentsRecommended",
+    "csish:Contract-parties",  # announced contracts whose parties no source names (Neufchâteau, Compiègne)
     "csish:Contract-territoryRecommended",  # Montpellier: no source says which territory
     "csish:Signature-signatoryRecommended",  # signatories not named (Dijon's and Bordeaux's prefects...)
     "csish:Signature-postRecommended",
