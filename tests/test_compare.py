@@ -50,7 +50,7 @@ NOTES_COUNTS = {
     "echirolles-2022": (4 + 1, 3, {}),
     "avignon-2022": (2 + 0, 7, {}),
     "chatellerault-2023": (4 + 0, 2, {}),
-    "bordeaux-2024": (4 + 0, 2, {}),
+    "bordeaux-2024": (4 + 0, 2 + 1, {}),  # + the 10 officers a year of docs/research/register-b.md
     "nimes-2021": (0, 0, {}),
 }
 
@@ -153,6 +153,7 @@ def test_other_contracts_as_in_the_notes(comparison):
     assert targets(comparison, "bordeaux-2024", "municipal-police-staff") == {
         ("200", "total", "2026"),
         ("30", "additional", None),
+        ("10", "additional", None),  # « 10 policiers municipaux par an » (docs/research/register-b.md)
     }
     assert [t.kind for t in comparison.contract("essonne").territories] == ["departement"]
     assert comparison.contract("dunkerque-2022").territories[0].kind == "territory"
@@ -250,7 +251,7 @@ def test_unknown_contract_suggests_the_nearest(runner):
 # ---------------------------------------------------------------------- formats and chart
 
 
-def test_csv_is_the_theme_matrix(runner):
+def test_csv_is_the_theme_matrix(runner, comparison):
     result = runner.invoke(cli, ["compare", "-f", "csv"])
     assert result.exit_code == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -267,7 +268,7 @@ def test_csv_is_the_theme_matrix(runner):
     ]
     assert ["toulouse-2020", "11", "1", "2", "0", "0", "0", "1", "13"] in rows
     assert ["nimes-2021", "", "", "", "", "", "", "", "0"] in rows  # no figure: an empty cell, not "–"
-    assert len(rows) == 1 + 14
+    assert len(rows) == 1 + len(comparison.contracts)
 
 
 def test_csv_of_targets_carries_the_source_addresses(runner):
@@ -325,7 +326,7 @@ def test_chart_is_an_svg_heatmap_of_themes_by_contracts(runner, tmp_path, compar
     root = ET.parse(chart).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     cells = [g for g in root.iter(f"{ns}g") if g.find(f"{ns}rect") is not None]
-    assert len(cells) == 7 * 14
+    assert len(cells) == len(comparison.volets) * len(comparison.contracts)
     tips = {g.find(f"{ns}title").text for g in cells}
     assert "toulouse-2020 – Internal security: 11 commitments" in tips
     assert "nimes-2021 – Transport: no commitment known from the sources read" in tips
