@@ -210,7 +210,9 @@ def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
     if full:  # CSV and HTML: the axis-stated volets as data too, not only a glyph
         columns.append(t["axes-column"])
         for row, k in zip(rows, c.contracts, strict=True):
-            row.append("; ".join(label for key, label in c.volets if c.state(k.identifier, key) == "axis-stated"))
+            row.append(
+                "; ".join(label for key, label in c.volets if c.state(k.identifier, key) == "axis-stated")
+            )
     return [Table("themes", t["themes"], columns, rows, notes)]
 
 
@@ -359,7 +361,15 @@ def _per_capita(c: Comparison, t: dict, full: bool) -> list[Table]:
         caveats += [t["uncounted"].format(n=p.uncounted)] if p.uncounted else []
         figures = (p.total, p.per_10000, p.population, p.population_year)
         rows.append([p.contract, p.measure_label, *(v or NO_FIGURE for v in figures), "; ".join(caveats)])
-    columns = [t["contract"], t["measures"], t["total"], t["per-10000"], t["population"], t["year"], t["caveats"]]
+    columns = [
+        t["contract"],
+        t["measures"],
+        t["total"],
+        t["per-10000"],
+        t["population"],
+        t["year"],
+        t["caveats"],
+    ]
     return [Table("per-capita", t["per-capita"], columns, rows, [t["per-capita-note"]])]
 
 
