@@ -1,7 +1,7 @@
 """A comparison as tables, and those tables as text, Markdown, CSV or a standalone HTML page.
 
 Each section of ``csi-graph compare`` (overview, themes, parties, targets, signatories,
-durations, similarity, realisations) is one or two :class:`Table` objects; the formats only
+durations, similarity, realisations, per-capita) is one or two :class:`Table` objects; the formats only
 lay them out. CSV holds one table, so it is written for one section at a time.
 """
 
