@@ -202,7 +202,7 @@ def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
     rows = []
     for k in c.contracts:
         counts = c.themes[k.identifier]
-        cells = [_volet_cell(c.state(k.identifier, key), counts.get(key, 0), full) for key, _ in c.volets]
+        cells = [_volet_cell(c.state(k.identifier, key), counts.get(key, 0)) for key, _ in c.volets]
         rows.append([k.identifier, *cells, str(k.commitments)])
     states = {c.state(k.identifier, key) for k in c.contracts for key, _ in c.volets}
     notes = [t["axis-stated"]] if "axis-stated" in states else []
@@ -216,11 +216,11 @@ def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
     return [Table("themes", t["themes"], columns, rows, notes)]
 
 
-def _volet_cell(state: str, count: int, full: bool) -> str:
+def _volet_cell(state: str, count: int) -> str:
     """A count; ``0 ◆`` where only an axis is stated (``0`` in CSV, whose extra column says it); – unknown."""
     if state == "unknown":
         return NO_FIGURE
-    if state == "axis-stated" and not full:
+    if state == "axis-stated":
         return f"{count} {AXIS_STATED}"
     return str(count)
 
@@ -398,12 +398,17 @@ def _markdown(table: Table) -> str:
 
 
 def _csv(table: Table) -> str:
-    """One table as CSV; a cell with no figure ("–" in the other formats) is left empty."""
+    """One table as CSV; a cell with no figure ("–" in the other formats) is left empty, a count
+    marked ◆ keeps its number alone (a column of its own says which volets are marked)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows([["" if cell == NO_FIGURE else cell for cell in row] for row in table.rows])
+    writer.writerows([[_csv_cell(cell) for cell in row] for row in table.rows])
     return out.getvalue()
+
+
+def _csv_cell(cell: str) -> str:
+    return "" if cell == NO_FIGURE else cell.removesuffix(f" {AXIS_STATED}")
 
 
 def _html(comparison: Comparison, chosen: list[Table], chart: str | None) -> str:
