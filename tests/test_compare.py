@@ -427,6 +427,8 @@ def test_themes_table_tells_the_states_apart(shipped, coverage, lang):
     assert AXIS_LEGEND[lang] in table.notes
     text = render(comparison, "md", ("themes",))
     assert AXIS_LEGEND[lang] in text and " 0 ◆ |" in text
+    page = render(comparison, "html", ("themes",))
+    assert AXIS_LEGEND[lang] in page and "<td>0 ◆</td>" in page
 
 
 def test_json_carries_the_states(runner, coverage):
