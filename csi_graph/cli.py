@@ -1043,7 +1043,10 @@ def compare(
     default. Sections: overview, themes (commitments per volet of the circular, finer
     themes rolled up), parties (commitments per party), targets (quantified targets with
     units and source grades), signatories (posts), durations, similarity (cosine of
-    commitment counts per theme) and realisations (dated status records).
+    commitment counts per theme), realisations (dated status records) and per-capita (posts
+    and cameras added per 10,000 inhabitants, with the population's year). In themes, "0 ◆"
+    marks a volet a source says the contract covers with no commitment known, "–" a contract
+    with no commitment known.
 
     \b
     Exit codes: 0 success; 2 unknown contract, bad option or unwritable file.

@@ -12,6 +12,11 @@ Choices a reader should know:
 - Similarity is the cosine of two contracts' vectors of commitment counts per theme (the finest
   themes used, not the volets, so that two contracts both heavy on internal security still differ
   on what they do there). It is undefined for a contract with no recorded commitment.
+- A volet's cell has a state, as in the query ``volet-coverage``: ``commitments``,
+  ``axis-stated`` (a source says the contract covers the volet, no commitment is known),
+  ``zero`` (commitments are known, none on the volet, no axis stated) or ``unknown`` (no
+  commitment of the contract is known), so that a 0 never reads as "nothing on justice".
+- Figures per 10,000 inhabitants are the query ``per-capita``'s, row for row.
 - Quantities are shown as the sources give them, several per commitment when sources disagree;
   ``+`` marks an addition, ``→`` a total level to reach; no figure is summed or picked.
 """
@@ -30,7 +35,7 @@ from csi_graph.namespaces import PREFIXES
 if TYPE_CHECKING:
     from csi_graph.dataset import Dataset
 
-__all__ = ["SECTIONS", "Comparison", "ContractFacts", "Territory", "compare"]
+__all__ = ["SECTIONS", "Comparison", "ContractFacts", "PerCapita", "Territory", "compare"]
 
 SECTIONS = (
     "overview",
@@ -41,6 +46,7 @@ SECTIONS = (
     "durations",
     "similarity",
     "realisations",
+    "per-capita",
 )
 
 DATE = PREFIXES["dct"] + "date"
@@ -117,6 +123,21 @@ class Realisation:
 
 
 @dataclass
+class PerCapita:
+    """A row of the query ``per-capita``: what a contract adds on one measure, per 10,000 inhabitants."""
+
+    contract: str
+    measure: str  # the quantity kind's key (national-police-staff, municipal-police-staff, cameras)
+    measure_label: str
+    total: str | None  # None: no figure known (never 0)
+    approximate: int | None  # how many summed figures are approximate
+    uncounted: int  # figures left out of the total: a disputed value or a range
+    population: str | None  # None unless every territory of the contract has its population
+    population_year: str | None
+    per_10000: str | None
+
+
+@dataclass
 class Comparison:
     """Contracts side by side; every figure comes from the loaded graph.
 
@@ -143,6 +164,12 @@ class Comparison:
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)  # contract -> status -> records
     iris: dict[str, str] = field(default_factory=dict, repr=False)  # concept key -> IRI
     labels: dict[str, str] = field(default_factory=dict, repr=False)  # concept key -> label
+    states: dict[str, dict[str, str]] = field(default_factory=dict)  # contract -> volet -> state
+    per_capita: list[PerCapita] = field(default_factory=list)
+
+    def state(self, contract: str, volet: str) -> str:
+        """What is known of ``contract`` on ``volet``: commitments, axis-stated, zero or unknown."""
+        return self.states.get(contract, {}).get(volet, "unknown")
 
     def contract(self, identifier: str) -> ContractFacts:
         return next(c for c in self.contracts if c.identifier == identifier)
@@ -178,6 +205,8 @@ class Comparison:
             },
             "realisations": [asdict(r) for r in self.realisations],
             "read_on": self.read_on,
+            "volet_states": self.states,
+            "per_capita": [asdict(p) for p in self.per_capita],
         }
         return document
 
@@ -221,6 +250,8 @@ def compare(dataset: Dataset, contracts: list[str] | tuple[str, ...] = (), lang:
         statuses=q.matrix("by-status", ids),
         iris=dict(q.iris),
         labels={key: dataset.labels.label(iri, lang) for key, iri in q.iris.items()},
+        states=q.states(ids),
+        per_capita=q.per_capita([c.identifier for c in facts]),
     )
 
 
@@ -241,14 +272,7 @@ class _Queries:
 
     def rows(self, name: str) -> list[dict[str, str | None]]:
         """Rows of ``internal/compare/NAME`` as dicts of lexical values (``None``: unbound)."""
-        result = self.dataset.query(f"internal/compare/{name}")
-        return [
-            {
-                var: None if term is None else term.value
-                for var, term in zip(result.variables, row, strict=True)
-            }
-            for row in result.rows
-        ]
+        return _records(self.dataset.query(f"internal/compare/{name}"))
 
     def label(self, iri: str | None) -> str:
         return self.dataset.labels.label(iri, self.lang) if iri else ""
@@ -282,6 +306,37 @@ class _Queries:
             if row["contract"] in ids and (keep_zero or count):
                 out[ids[row["contract"]]][self.key(row["row"])] = count
         return out
+
+    def states(self, ids: dict[str, str]) -> dict[str, dict[str, str]]:
+        """Contract -> volet -> state, by the rules of the query ``volet-coverage``."""
+        out: dict[str, dict[str, str]] = {identifier: {} for identifier in ids.values()}
+        for row in self.rows("volet-states"):
+            if row["contract"] in ids:
+                out[ids[row["contract"]]][self.key(row["row"])] = row["state"] or "unknown"
+        return out
+
+    def per_capita(self, order: list[str]) -> list[PerCapita]:
+        """The rows of the query ``per-capita`` for the compared contracts, in their order."""
+        kinds = {self.label(PREFIXES["qkind"] + kind): kind for kind in _QUANTITY_ORDER}
+        out = []
+        for row in _records(self.dataset.query("per-capita", lang=self.lang)):
+            if row["identifier"] not in order:
+                continue
+            label = row["measures"] or ""
+            out.append(
+                PerCapita(
+                    contract=row["identifier"] or "",
+                    measure=kinds.get(label, label),
+                    measure_label=label,
+                    total=row["total"],
+                    approximate=None if row["approximate"] is None else int(row["approximate"]),
+                    uncounted=int(row["uncounted"] or 0),
+                    population=row["population"],
+                    population_year=row["populationYear"],
+                    per_10000=row["per10000"],
+                )
+            )
+        return sorted(out, key=lambda p: (order.index(p.contract), _rank(p.measure, _QUANTITY_ORDER)))
 
     def party_kinds(self, contracts: set[str]) -> list[tuple[str, str]]:
         kinds = {row["row"] for row in self.rows("by-party-kind") if row["contract"] in contracts}
@@ -368,6 +423,14 @@ class _Queries:
             )
         order = list(ids.values())
         return sorted(out, key=lambda r: (order.index(r.contract), r.date, _natural(r.commitment)))
+
+
+def _records(result: Any) -> list[dict[str, str | None]]:
+    """A query's rows as dicts of lexical values (``None``: unbound)."""
+    return [
+        {var: None if term is None else term.value for var, term in zip(result.variables, row, strict=True)}
+        for row in result.rows
+    ]
 
 
 def _cosines(vectors: dict[str, dict[str, int]], order: list[str]) -> dict[str, dict[str, float | None]]:

@@ -3,7 +3,9 @@
 Rows are the circular's volets, columns the contracts (by date of signature), each cell the
 number of commitments of that contract touching that volet, shaded on one blue scale. A
 contract with no recorded commitment is drawn in grey with a dash, so that "none known" never
-reads as "zero". The SVG is written by hand: no plotting library is needed, the text stays
+reads as "zero"; a volet a source says the contract covers, with no commitment known on it, is
+hatched and marked ◆ (the state ``axis-stated`` of the query ``volet-coverage``). Each cell's
+group carries its state as its class (commitments, axis-stated, zero, unknown). The SVG is written by hand: no plotting library is needed, the text stays
 text (searchable, translatable) and each cell has a tooltip.
 """
 
@@ -17,6 +19,11 @@ CELL_W, CELL_H = 64, 34
 LEFT, TOP = 250, 200
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 _LOW, _HIGH = (247, 251, 255), (8, 48, 107)  # ColorBrewer "Blues", lightest and darkest
+_HATCH = (
+    '<defs><pattern id="axis-stated" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#9ecae1" stroke-width="2"/></pattern></defs>'
+)
 
 _TEXT = {
     "en": {
@@ -30,6 +37,7 @@ _TEXT = {
         "source": "Source: csi-graph, open data from public sources (official pages, press), read up to {date}.",
         "several": "{place} +: the contract also covers {others}.",
         "legend": "commitments",
+        "axis": "◆ axis stated by a source, no commitment known",
     },
     "fr": {
         "title": "Ce à quoi s'engagent les contrats de sécurité intégrée des villes",
@@ -42,6 +50,7 @@ _TEXT = {
         "source": "Source : csi-graph, données ouvertes d'après des sources publiques (sites officiels, presse), lues jusqu'au {date}.",
         "several": "{place} + : le contrat couvre aussi {others}.",
         "legend": "engagements",
+        "axis": "◆ axe cité par une source, aucun engagement connu",
     },
 }
 
@@ -61,6 +70,7 @@ def heatmap_svg(comparison: Comparison, read_on: str = "") -> str:
         f'viewBox="0 0 {width} {height}" font-family="{escape(FONT)}" role="img">',
         f"<title>{escape(t['title'])}</title>",
         f"<desc>{escape(t['subtitle'])}</desc>",
+        _HATCH,
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         _text(20, 34, t["title"], size=20, weight="600"),
         _text(20, 58, t["subtitle"], size=14, fill="#444"),
@@ -76,7 +86,8 @@ def heatmap_svg(comparison: Comparison, read_on: str = "") -> str:
         out.append(_text(LEFT - 10, y + CELL_H / 2 + 5, name, size=13, anchor="end"))
         for col, contract in enumerate(contracts):
             n = comparison.themes[contract.identifier].get(key, 0)
-            out.append(_cell(LEFT + col * CELL_W, y, n, peak, contract, name, t))
+            state = comparison.state(contract.identifier, key)
+            out.append(_cell(LEFT + col * CELL_W, y, n, peak, contract, name, t, state))
     y = TOP + len(volets) * CELL_H
     out.append(_text(LEFT - 10, y + CELL_H / 2 + 5, t["total"], size=13, anchor="end", weight="600"))
     for col, contract in enumerate(contracts):
@@ -84,7 +95,8 @@ def heatmap_svg(comparison: Comparison, read_on: str = "") -> str:
         value = str(contract.commitments) if contract.commitments else "–"
         out.append(_text(x + CELL_W / 2, y + CELL_H / 2 + 5, value, size=13, anchor="middle", weight="600"))
     out += _legend(LEFT, rows_bottom + 22, peak, t)
-    notes = [t["count"], t["none"]]
+    stated = any(comparison.state(c.identifier, key) == "axis-stated" for c in contracts for key, _ in volets)
+    notes = [t["count"], t["none"], *([t["axis"]] if stated else [])]
     for contract in contracts:
         if len(contract.territories) > 1:
             first, *others = [place.label for place in contract.territories]
@@ -106,11 +118,20 @@ def _column_label(contract: ContractFacts, t: dict) -> str:
     return f"{place} {year}".strip()
 
 
-def _cell(x: float, y: float, n: int, peak: int, contract: ContractFacts, volet: str, t: dict) -> str:
+def _cell(
+    x: float, y: float, n: int, peak: int, contract: ContractFacts, volet: str, t: dict, state: str
+) -> str:
     tip = f"{contract.identifier} – {volet}: "
-    if not contract.commitments:
+    if state == "axis-stated":
         return (
-            f"<g><title>{escape(tip + t['none'][2:])}</title>"
+            f'<g class="axis-stated"><title>{escape(tip + t["axis"][2:])}</title>'
+            f'<rect x="{x}" y="{y}" width="{CELL_W - 2}" height="{CELL_H - 2}" fill="url(#axis-stated)" '
+            f'stroke="#4292c6" stroke-width="1.5"/>'
+            f"{_text(x + CELL_W / 2, y + CELL_H / 2 + 5, f'{n} ◆', size=13, anchor='middle', fill='#08306b')}</g>"
+        )
+    if state == "unknown":
+        return (
+            f'<g class="unknown"><title>{escape(tip + t["none"][2:])}</title>'
             f'<rect x="{x}" y="{y}" width="{CELL_W - 2}" height="{CELL_H - 2}" fill="#eeeeee"/>'
             f"{_text(x + CELL_W / 2, y + CELL_H / 2 + 5, '–', size=13, anchor='middle', fill='#999')}</g>"
         )
@@ -119,7 +140,7 @@ def _cell(x: float, y: float, n: int, peak: int, contract: ContractFacts, volet:
     ink = "#ffffff" if share > 0.55 else ("#999999" if n == 0 else "#222222")
     tooltip = f"{tip}{n} {t['commitments']}"
     return (
-        f"<g><title>{escape(tooltip)}</title>"
+        f'<g class="{escape(state)}"><title>{escape(tooltip)}</title>'
         f'<rect x="{x}" y="{y}" width="{CELL_W - 2}" height="{CELL_H - 2}" fill="{fill}" stroke="#dddddd"/>'
         f"{_text(x + CELL_W / 2, y + CELL_H / 2 + 5, str(n), size=13, anchor='middle', fill=ink)}</g>"
     )

@@ -1,7 +1,7 @@
 """A comparison as tables, and those tables as text, Markdown, CSV or a standalone HTML page.
 
 Each section of ``csi-graph compare`` (overview, themes, parties, targets, signatories,
-durations, similarity, realisations) is one or two :class:`Table` objects; the formats only
+durations, similarity, realisations, per-capita) is one or two :class:`Table` objects; the formats only
 lay them out. CSV holds one table, so it is written for one section at a time.
 """
 
@@ -18,6 +18,7 @@ from csi_graph.errors import CsiError
 
 FORMATS = ("table", "csv", "json", "md", "html")
 NO_FIGURE = "–"  # no figure to show: not a party, no commitment recorded
+AXIS_STATED = "◆"  # a source says the contract covers the volet; no commitment on it is known
 
 _TEXT = {
     "en": {
@@ -31,6 +32,17 @@ _TEXT = {
         "similarity": "Most similar contract on themes (cosine of commitment counts per theme)",
         "similarity-matrix": "Similarity on themes, every pair (cosine; – : no commitment recorded)",
         "realisations": "Realisations recorded so far (dated status records)",
+        "axis-stated": "◆ axis stated by a source, no commitment known",
+        "axes-column": "Axis stated, no commitment known",
+        "per-capita": "Posts and cameras added, per 10,000 inhabitants (each target counted once; INSEE municipal population)",
+        "per-capita-note": "Contracts with no figure on these measures are left out; no population known for every territory, no per-capita figure.",
+        "total": "Added",
+        "per-10000": "Per 10,000 inhabitants",
+        "population": "Population",
+        "year": "Year",
+        "caveats": "Approximate or not summed",
+        "approximate": "{n} approximate",
+        "uncounted": "{n} not summed (disputed value or range)",
         "contract": "Contract",
         "territory": "Territory",
         "status": "Status",
@@ -74,6 +86,17 @@ _TEXT = {
         "similarity": "Contrat le plus proche par les thèmes (cosinus des nombres d'engagements par thème)",
         "similarity-matrix": "Proximité par les thèmes, toutes les paires (cosinus ; – : aucun engagement connu)",
         "realisations": "Réalisations constatées (états d'avancement datés)",
+        "axis-stated": "◆ axe cité par une source, aucun engagement connu",
+        "axes-column": "Axe cité, aucun engagement connu",
+        "per-capita": "Postes et caméras en plus, pour 10 000 habitants (chaque cible comptée une fois ; population municipale de l'INSEE)",
+        "per-capita-note": "Les contrats sans chiffre sur ces mesures sont omis ; sans population connue pour chaque territoire, pas de chiffre par habitant.",
+        "total": "En plus",
+        "per-10000": "Pour 10 000 habitants",
+        "population": "Population",
+        "year": "Année",
+        "caveats": "Approchés ou hors somme",
+        "approximate": "{n} approché(s)",
+        "uncounted": "{n} hors somme (valeur disputée ou fourchette)",
         "contract": "Contrat",
         "territory": "Territoire",
         "status": "État",
@@ -132,6 +155,7 @@ def tables(
         "durations": _durations,
         "similarity": _similarity,
         "realisations": _realisations,
+        "per-capita": _per_capita,
     }
     out = []
     for section in sections:
@@ -178,10 +202,27 @@ def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
     rows = []
     for k in c.contracts:
         counts = c.themes[k.identifier]
-        cells = [str(counts.get(key, 0)) if k.commitments else NO_FIGURE for key, _ in c.volets]
+        cells = [_volet_cell(c.state(k.identifier, key), counts.get(key, 0)) for key, _ in c.volets]
         rows.append([k.identifier, *cells, str(k.commitments)])
-    notes = [] if all(k.commitments for k in c.contracts) else [f"–: {t['none']}"]
+    states = {c.state(k.identifier, key) for k in c.contracts for key, _ in c.volets}
+    notes = [t["axis-stated"]] if "axis-stated" in states else []
+    notes += [f"–: {t['none']}"] if "unknown" in states else []
+    if full:  # CSV and HTML: the axis-stated volets as data too, not only a glyph
+        columns.append(t["axes-column"])
+        for row, k in zip(rows, c.contracts, strict=True):
+            row.append(
+                "; ".join(label for key, label in c.volets if c.state(k.identifier, key) == "axis-stated")
+            )
     return [Table("themes", t["themes"], columns, rows, notes)]
+
+
+def _volet_cell(state: str, count: int) -> str:
+    """A count; ``0 ◆`` where only an axis is stated (``0`` in CSV, whose extra column says it); – unknown."""
+    if state == "unknown":
+        return NO_FIGURE
+    if state == "axis-stated":
+        return f"{count} {AXIS_STATED}"
+    return str(count)
 
 
 def _parties(c: Comparison, t: dict, full: bool) -> list[Table]:
@@ -311,6 +352,27 @@ def _realisations(c: Comparison, t: dict, full: bool) -> list[Table]:
     return [Table("realisations", t["realisations"], columns, rows)]
 
 
+def _per_capita(c: Comparison, t: dict, full: bool) -> list[Table]:
+    rows = []
+    for p in c.per_capita:
+        if p.total is None and not p.uncounted:
+            continue
+        caveats = [t["approximate"].format(n=p.approximate)] if p.approximate else []
+        caveats += [t["uncounted"].format(n=p.uncounted)] if p.uncounted else []
+        figures = (p.total, p.per_10000, p.population, p.population_year)
+        rows.append([p.contract, p.measure_label, *(v or NO_FIGURE for v in figures), "; ".join(caveats)])
+    columns = [
+        t["contract"],
+        t["measures"],
+        t["total"],
+        t["per-10000"],
+        t["population"],
+        t["year"],
+        t["caveats"],
+    ]
+    return [Table("per-capita", t["per-capita"], columns, rows, [t["per-capita-note"]])]
+
+
 # ---------------------------------------------------------------------- formats
 
 
@@ -336,12 +398,17 @@ def _markdown(table: Table) -> str:
 
 
 def _csv(table: Table) -> str:
-    """One table as CSV; a cell with no figure ("–" in the other formats) is left empty."""
+    """One table as CSV; a cell with no figure ("–" in the other formats) is left empty, a count
+    marked ◆ keeps its number alone (a column of its own says which volets are marked)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows([["" if cell == NO_FIGURE else cell for cell in row] for row in table.rows])
+    writer.writerows([[_csv_cell(cell) for cell in row] for row in table.rows])
     return out.getvalue()
+
+
+def _csv_cell(cell: str) -> str:
+    return "" if cell == NO_FIGURE else cell.removesuffix(f" {AXIS_STATED}")
 
 
 def _html(comparison: Comparison, chosen: list[Table], chart: str | None) -> str:

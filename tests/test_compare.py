@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
@@ -15,7 +16,7 @@ from rdflib import RDF, URIRef
 from csi_graph.cli import cli
 from csi_graph.compare import compare
 from csi_graph.heatmap import heatmap_svg
-from csi_graph.report import render
+from csi_graph.report import render, tables
 
 CSI = "https://w3id.org/csi-graph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -50,7 +51,7 @@ NOTES_COUNTS = {
     "echirolles-2022": (4 + 1, 3, {}),
     "avignon-2022": (2 + 0, 7, {}),
     "chatellerault-2023": (4 + 0, 2, {}),
-    "bordeaux-2024": (4 + 0, 2 + 1, {}),  # + the 10 officers a year of docs/research/register-b.md
+    "bordeaux-2024": (4 + 0, 2, {}),
     "nimes-2021": (0, 0, {}),
 }
 
@@ -153,7 +154,6 @@ def test_other_contracts_as_in_the_notes(comparison):
     assert targets(comparison, "bordeaux-2024", "municipal-police-staff") == {
         ("200", "total", "2026"),
         ("30", "additional", None),
-        ("10", "additional", None),  # « 10 policiers municipaux par an » (docs/research/register-b.md)
     }
     assert [t.kind for t in comparison.contract("essonne").territories] == ["departement"]
     assert comparison.contract("dunkerque-2022").territories[0].kind == "territory"
@@ -265,10 +265,18 @@ def test_csv_is_the_theme_matrix(runner, comparison):
         "National education",  # the two volets no source numbers come after the five, by key
         "Urban policy",
         "Commitments",
+        "Axis stated, no commitment known",
     ]
-    assert ["toulouse-2020", "11", "1", "2", "0", "0", "0", "1", "13"] in rows
-    assert ["nimes-2021", "", "", "", "", "", "", "", "0"] in rows  # no figure: an empty cell, not "–"
+    assert ["toulouse-2020", "11", "1", "2", "0", "0", "0", "1", "13", ""] in rows
     assert len(rows) == 1 + len(comparison.contracts)
+    for row in rows[1:]:  # no figure: an empty cell, not "–"; an axis stated: 0, named in the last column
+        states = [comparison.state(row[0], key) for key, _ in comparison.volets]
+        counts = [comparison.themes[row[0]].get(key, 0) for key, _ in comparison.volets]
+        assert row[1:-2] == ["" if s == "unknown" else str(n) for s, n in zip(states, counts, strict=True)]
+        stated = [
+            label for (_, label), s in zip(comparison.volets, states, strict=True) if s == "axis-stated"
+        ]
+        assert row[-1] == "; ".join(stated)
 
 
 def test_csv_of_targets_carries_the_source_addresses(runner):
@@ -363,3 +371,156 @@ def test_html_page_embeds_the_chart_and_links_sources(comparison):
         in page
     )
     ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])  # well-formed inline SVG
+
+
+# ---------------------------------------------------------------------- axes and per-capita figures
+
+
+AXIS_LEGEND = {
+    "en": "◆ axis stated by a source, no commitment known",
+    "fr": "◆ axe cité par une source, aucun engagement connu",
+}
+
+
+def lexical(result) -> list[dict[str, str | None]]:
+    """A query's rows as lexical values, as the query command prints them."""
+    return [
+        {var: None if term is None else term.value for var, term in zip(result.variables, row, strict=True)}
+        for row in result.rows
+    ]
+
+
+@pytest.fixture(scope="module")
+def coverage(shipped, comparison) -> dict[tuple[str, str], dict]:
+    """The query volet-coverage, by (contract, volet key)."""
+    keys = {label: key for key, label in comparison.volets}
+    rows = lexical(shipped.query("volet-coverage"))
+    return {(row["identifier"], keys[row["volet"]]): row for row in rows}
+
+
+def test_the_data_has_every_state(coverage):
+    states = {row["state"] for row in coverage.values()}
+    assert states == {"commitments", "axis-stated", "zero", "unknown"}
+
+
+def test_compare_states_are_volet_coverage(comparison, coverage):
+    shown = {
+        (k.identifier, key): comparison.state(k.identifier, key)
+        for k in comparison.contracts
+        for key, _ in comparison.volets
+    }
+    assert shown == {cell: row["state"] for cell, row in coverage.items()}
+    for (contract, volet), row in coverage.items():
+        assert comparison.themes[contract].get(volet, 0) == int(row["commitments"])
+
+
+def expected_cell(row: dict) -> str:
+    return {"axis-stated": f"{row['commitments']} ◆", "unknown": "–"}.get(row["state"], row["commitments"])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_themes_table_tells_the_states_apart(shipped, coverage, lang):
+    comparison = compare(shipped, lang=lang)
+    table = tables(comparison, ("themes",))[0]
+    for row in table.rows:
+        assert row[1:-1] == [expected_cell(coverage[(row[0], key)]) for key, _ in comparison.volets]
+    assert AXIS_LEGEND[lang] in table.notes
+    text = render(comparison, "md", ("themes",))
+    assert AXIS_LEGEND[lang] in text and " 0 ◆ |" in text
+    page = render(comparison, "html", ("themes",))
+    assert AXIS_LEGEND[lang] in page and "<td>0 ◆</td>" in page
+
+
+def test_json_carries_the_states(runner, coverage):
+    document = json.loads(runner.invoke(cli, ["compare", "-f", "json", "--lang", "fr"]).stdout)
+    states = {(c, v): s for c, volets in document["volet_states"].items() for v, s in volets.items()}
+    assert states == {cell: row["state"] for cell, row in coverage.items()}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_chart_marks_exactly_the_axis_stated_cells(shipped, coverage, lang):
+    comparison = compare(shipped, lang=lang)
+    root = ET.fromstring(heatmap_svg(comparison, comparison.read_on))
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = {label: key for key, label in comparison.volets}
+    marked, hatched = set(), set()
+    for g in root.iter(f"{ns}g"):
+        contract, volet = g.find(f"{ns}title").text.split(": ", 1)[0].split(" – ", 1)
+        cell = (contract, labels[volet])
+        assert g.get("class") == coverage[cell]["state"]
+        if g.get("class") == "axis-stated":
+            marked.add(cell)
+        if g.find(f"{ns}rect").get("fill") == "url(#axis-stated)":
+            hatched.add(cell)
+        assert g.find(f"{ns}text").text == expected_cell(coverage[cell])
+    stated = {cell for cell, row in coverage.items() if row["state"] == "axis-stated"}
+    assert marked == hatched == stated
+    notes = {t.text for t in root.iter(f"{ns}text")}
+    assert AXIS_LEGEND[lang] in notes
+
+
+def test_the_comparison_page_shows_the_states(shipped, coverage):
+    from csi_graph.web.app import render_site_page
+    from csi_graph.web.pages import Pages
+    from csi_graph.web.render import Renderer
+
+    pages = Pages(shipped)
+    page = render_site_page(Renderer(pages, live=False), pages, "compare", "compare.fr.html", "fr", {})
+    volets = page[page.index('id="volets"') :]
+    volets = volets[: volets.index("</table>")]
+    order = [k.identifier for k in compare(shipped).contracts]
+    rows = re.findall(r'<tr class="volet"><th><a href="theme/([^".]+)[^"]*">.*?</th>(.*?)</tr>', volets, re.S)
+    assert len(rows) == len({volet for _, volet in coverage})
+    for volet, cells in rows:
+        classes = re.findall(r'<td class="num ?([a-z-]*)"', cells)
+        assert classes == [
+            {"axis-stated": "axis-stated", "unknown": "unknown"}.get(coverage[(c, volet)]["state"], "")
+            for c in order
+        ]
+    assert AXIS_LEGEND["fr"] in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_per_capita_section_is_the_per_capita_query(shipped, runner, lang):
+    comparison = compare(shipped, lang=lang)
+    query = lexical(shipped.query("per-capita", lang=lang))
+    rows = [
+        {
+            "identifier": p.contract,
+            "measures": p.measure_label,
+            "total": p.total,
+            "approximate": None if p.approximate is None else str(p.approximate),
+            "uncounted": str(p.uncounted),
+            "population": p.population,
+            "populationYear": p.population_year,
+            "per10000": p.per_10000,
+        }
+        for p in comparison.per_capita
+    ]
+    key = lambda r: (r["identifier"], r["measures"])  # noqa: E731
+    assert sorted(rows, key=key) == sorted(query, key=key)
+    result = runner.invoke(cli, ["compare", "-f", "csv", "-s", "per-capita", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    table = list(csv.reader(io.StringIO(result.stdout)))
+    shown = [r for r in query if r["total"] is not None or r["uncounted"] != "0"]
+    assert shown and any(r["per10000"] for r in shown) and any(r["uncounted"] != "0" for r in shown)
+    assert sorted((r[0], r[1], r[2], r[3], r[4], r[5]) for r in table[1:]) == sorted(
+        (
+            r["identifier"],
+            r["measures"],
+            *("" if r[v] is None else r[v] for v in ("total", "per10000", "population", "populationYear")),
+        )
+        for r in shown
+    )
+    header = {"en": "Per 10,000 inhabitants", "fr": "Pour 10 000 habitants"}[lang]
+    assert header in table[0]
+    for r in table[1:]:
+        row = next(q for q in shown if (q["identifier"], q["measures"]) == (r[0], r[1]))
+        assert ("approximate" in r[6] or "approché" in r[6]) == (row["approximate"] not in (None, "0"))
+        assert ("not summed" in r[6] or "hors somme" in r[6]) == (row["uncounted"] != "0")
+
+
+def test_per_capita_is_a_default_section(runner):
+    result = runner.invoke(cli, ["compare", "--lang", "fr"])
+    assert result.exit_code == 0
+    assert "Postes et caméras en plus, pour 10 000 habitants" in result.stdout

@@ -458,6 +458,7 @@ class Pages:
             {
                 "iri": iris[volet],
                 "counts": counts(comparison.themes, volet),
+                "states": {by_iri[k]: comparison.state(k, volet) for k in by_iri},
                 "themes": [
                     {"iri": iris[t], "counts": counts(comparison.theme_counts, t)}
                     for t in sorted(themes, key=lambda t: self.notation(iris[t]))

@@ -105,6 +105,14 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Commitments per volet of the circular and theme",
         "fr": "Engagements par volet de la circulaire et par thème",
     },
+    "axis_stated": {
+        "en": "◆ axis stated by a source, no commitment known",
+        "fr": "◆ axe cité par une source, aucun engagement connu",
+    },
+    "nothing_known": {
+        "en": "– no commitment of the contract known from the sources read",
+        "fr": "– aucun engagement du contrat connu dans les sources lues",
+    },
     "kinds": {"en": "Commitments per kind of party", "fr": "Engagements par nature de partie"},
     "roles": {"en": "Signatories per post", "fr": "Signataires par fonction"},
     "statuses": {"en": "Status records", "fr": "Relevés de statut"},
