@@ -1,0 +1,134 @@
+"""The register on the shipped data: its summary in ``info``, compare by completeness, the
+register page, the register table of the package and the chart of signatures per quarter.
+
+Every figure is recounted here from the graph (rdflib, independent of the queries) or taken
+from the named query the feature claims to show; none is typed in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from rdflib import RDF
+from test_model import C, completeness, identifier
+
+from csi_graph.cli import cli
+from csi_graph.compare import compare
+from csi_graph.register import LEVELS, at_least, register, summary
+
+
+@pytest.fixture(scope="module")
+def entries(shipped):
+    return register(shipped)
+
+
+@pytest.fixture(scope="module")
+def graph(shipped):
+    return shipped.data_graph
+
+
+def recount(graph) -> dict[str, str]:
+    """Each contract's level of completeness, recounted on the graph."""
+    return {
+        identifier(graph, c): completeness(graph, c)
+        for c in graph.subjects(RDF.type, C("IntegratedSecurityContract"))
+    }
+
+
+# ---------------------------------------------------------------------- the library
+
+
+def test_register_is_every_contract_in_the_canonical_order(shipped, entries, graph):
+    from csi_graph.contracts import contract_facts
+
+    order = [c.identifier for c in contract_facts(shipped)]
+    assert [e.identifier for e in entries] == order
+    levels = recount(graph)
+    assert {e.identifier: e.completeness for e in entries} == levels
+    query = {r["identifier"]: r for r in shipped.query("register").to_dicts()}
+    for e in entries:
+        row = query[e.identifier]
+        assert (e.state, e.precision, e.rank, e.sources) == (
+            row["state"],
+            row["precision"],
+            row["rank"],
+            row["sources"],
+        )
+        assert e.date == (str(row["date"]) if row["date"] is not None else None)
+
+
+def test_at_least_keeps_that_level_and_the_more_complete(entries, graph):
+    levels = recount(graph)
+    for rank, level in enumerate(LEVELS):
+        kept = {e.identifier for e in at_least(entries, level)}
+        assert kept == {c for c, got in levels.items() if LEVELS.index(got) >= rank}, level
+    assert len(at_least(entries, "listed")) == len(entries)
+    # the shipped data has contracts at several levels, so the option really filters
+    assert len({e.completeness for e in entries}) > 1
+
+
+def test_summary_counts_states_and_levels(entries, graph, shipped):
+    s = summary(entries)
+    assert s["contracts"] == len(set(graph.subjects(RDF.type, C("IntegratedSecurityContract"))))
+    assert s["completeness"] == {level: Counter(recount(graph).values())[level] for level in LEVELS}
+    assert list(s["completeness"]) == list(LEVELS)
+    labels = Counter(
+        shipped.labels.label(str(graph.value(c, C("contractStatus"))), "en")
+        for c in graph.subjects(RDF.type, C("IntegratedSecurityContract"))
+    )
+    assert s["states"] == dict(labels)
+
+
+# ---------------------------------------------------------------------- info
+
+
+def test_info_shows_the_register_in_text_and_json(runner, entries):
+    s = summary(entries)
+    text = runner.invoke(cli, ["info"])
+    assert text.exit_code == 0, text.output
+    assert f"Register: {s['contracts']} contracts" in text.output
+    for level, n in s["completeness"].items():
+        assert f"{level} {n}" in text.output
+    for state, n in s["states"].items():
+        assert f"{state} {n}" in text.output
+    document = runner.invoke(cli, ["info", "-f", "json"])
+    assert document.exit_code == 0, document.output
+    assert json.loads(document.output)["register"] == s
+
+
+# ---------------------------------------------------------------------- compare --completeness
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_compare_by_completeness(shipped, entries, level):
+    expected = [e.identifier for e in at_least(entries, level)]
+    chosen = compare(shipped, completeness=level)
+    assert sorted(c.identifier for c in chosen.contracts) == sorted(expected)
+    assert set(chosen.themes) == set(expected)
+
+
+def test_compare_completeness_on_the_command_line_and_the_chart(runner, entries, tmp_path):
+    level = "commitments"
+    kept = {e.identifier for e in at_least(entries, level)}
+    dropped = {e.identifier for e in entries} - kept
+    assert kept and dropped  # the shipped data has both
+    chart = tmp_path / "themes.svg"
+    result = runner.invoke(cli, ["compare", "-f", "json", "--completeness", level, "--chart", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert {c["identifier"] for c in json.loads(result.output)["contracts"]} == kept
+    svg = chart.read_text(encoding="utf-8")
+    for identifier_ in kept:
+        assert f"<title>{identifier_} – " in svg
+    for identifier_ in dropped:
+        assert f"<title>{identifier_} – " not in svg
+
+
+def test_compare_completeness_that_keeps_nothing_is_a_usage_error(runner, entries):
+    thin = next(e for e in entries if e.completeness == LEVELS[0])
+    result = runner.invoke(cli, ["compare", thin.identifier, "--completeness", LEVELS[-1]])
+    assert result.exit_code == 2
+    assert "documented at the level" in result.output
+    bad = runner.invoke(cli, ["compare", "--completeness", "everything"])
+    assert bad.exit_code == 2 and "is not one of" in bad.output
