@@ -7,6 +7,7 @@ from the named query the feature claims to show; none is typed in.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 
@@ -132,3 +133,76 @@ def test_compare_completeness_that_keeps_nothing_is_a_usage_error(runner, entrie
     assert "documented at the level" in result.output
     bad = runner.invoke(cli, ["compare", "--completeness", "everything"])
     assert bad.exit_code == 2 and "is not one of" in bad.output
+
+
+# ---------------------------------------------------------------------- the package's register table
+
+
+@pytest.fixture(scope="module")
+def shipped_package(shipped, tmp_path_factory):
+    """The open-data package of the shipped data (the tables need no SHACL run: not validated)."""
+    import datetime
+
+    from csi_graph.catalog import PublishSettings
+    from csi_graph.package import build_package
+
+    settings = PublishSettings(
+        base_url="https://data.example.org/csi/",
+        publisher_name="Test publisher (synthetic)",
+        contact_email="opendata@example.org",
+        date=datetime.date(2026, 11, 30),
+    )
+    folder = tmp_path_factory.mktemp("register-package") / "out"
+    build_package(shipped, folder, settings, validate_data=False)
+    return folder
+
+
+def _csv(path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_package_ships_the_register_as_the_query_gives_it(shipped_package, entries):
+    from csi_graph.tables import REGISTER
+
+    rows = {r["contract"]: r for r in _csv(shipped_package / REGISTER.file)}
+    assert set(rows) == {e.identifier for e in entries}
+    for e in entries:
+        row = rows[e.identifier]
+        assert row["date"] == (e.date or "") and row["date_precision"] == (e.precision or "")
+        assert row["completeness"] == e.completeness and int(row["sources"]) == e.sources
+        assert row["rank"] == ("" if e.rank is None else str(e.rank))
+        assert row["state"] == e.state
+    # partial dates are shipped as the source gives them, with their precision
+    assert {r["date_precision"] for r in rows.values()} >= {"day", "month", "year"}
+    assert any(len(r["date"]) == 4 for r in rows.values()) and any(len(r["date"]) == 7 for r in rows.values())
+    contracts = {r["contract"] for r in _csv(shipped_package / "tables" / "contracts.csv")}
+    assert set(rows) <= contracts
+
+
+def test_frictionless_validates_the_register_and_its_link_to_contracts(shipped_package, tmp_path, monkeypatch):
+    import shutil
+
+    import frictionless
+
+    from csi_graph.tables import REGISTER
+
+    monkeypatch.chdir(shipped_package)
+    alone = frictionless.validate(REGISTER.file, schema=REGISTER.schema_file)
+    assert alone.valid, alone.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert alone.tasks[0].stats["rows"] == len(_csv(shipped_package / REGISTER.file))
+    assert frictionless.validate(REGISTER.schema_file, type="schema").valid
+    linked = frictionless.validate("datapackage.json", resource_name="register")
+    assert linked.valid, linked.flatten(["rowNumber", "fieldName", "type", "note"])
+    # and both can fail: a precision that is no precision, a contract that contracts.csv lacks
+    broken = tmp_path / "broken"
+    shutil.copytree(shipped_package, broken)
+    monkeypatch.chdir(broken)
+    rows = _csv(broken / REGISTER.file)
+    rows[0] |= {"contract": "no-such-contract", "date_precision": "week"}
+    with (broken / REGISTER.file).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    errors = frictionless.validate("datapackage.json", resource_name="register").flatten(["type"])
+    assert ["foreign-key"] in errors and ["constraint-error"] in errors, errors
