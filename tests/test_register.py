@@ -180,7 +180,9 @@ def test_the_package_ships_the_register_as_the_query_gives_it(shipped_package, e
     assert set(rows) <= contracts
 
 
-def test_frictionless_validates_the_register_and_its_link_to_contracts(shipped_package, tmp_path, monkeypatch):
+def test_frictionless_validates_the_register_and_its_link_to_contracts(
+    shipped_package, tmp_path, monkeypatch
+):
     import shutil
 
     import frictionless
@@ -206,3 +208,80 @@ def test_frictionless_validates_the_register_and_its_link_to_contracts(shipped_p
         writer.writerows(rows)
     errors = frictionless.validate("datapackage.json", resource_name="register").flatten(["type"])
     assert ["foreign-key"] in errors and ["constraint-error"] in errors, errors
+
+
+# ---------------------------------------------------------------------- the register page
+
+
+@pytest.fixture(scope="module")
+def client(shipped):
+    import warnings
+
+    from csi_graph.web.app import Settings, create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    with TestClient(create_app(shipped, Settings(workers=1))) as test_client:
+        yield test_client
+
+
+def _rows_of(page: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r'<tr data-contract="([^"]+)" data-completeness="([^"]+)">', page)
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "heading"),
+    [
+        ("/register", "en", "Register of contracts"),
+        ("/register.en.html", "en", "Register of contracts"),
+        ("/register.fr.html", "fr", "Registre des contrats"),
+        ("/register?lang=fr", "fr", "Registre des contrats"),
+    ],
+)
+def test_the_server_shows_the_register_in_both_languages(client, entries, url, lang, heading):
+    page = client.get(url, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 200 and page.headers["content-language"] == lang
+    assert heading in page.text
+    assert _rows_of(page.text) == [(e.identifier, e.completeness) for e in entries]
+    for e in entries:
+        assert f'href="id/contract/{e.identifier}.{lang}.html"' in page.text
+        if e.date:
+            assert f"<time>{e.date}</time>" in page.text
+
+
+def test_the_register_rows_show_state_date_rank_and_sources(shipped, client):
+    import re
+
+    page = client.get("/register.fr.html").text
+    french = register(shipped, "fr")
+    cells = re.findall(r"<tr data-contract[^>]*>(.*?)</tr>", page, flags=re.S)
+    assert len(cells) == len(french)
+    levels = {"listed": "listé seulement", "signatories": "signataires", "commitments": "engagements"}
+    levels["follow-up"] = "suivi"
+    for e, row in zip(french, cells, strict=True):
+        texts = [
+            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        assert texts[0] == e.identifier and texts[1] == (e.territories or "")
+        assert texts[2].startswith(e.state) and texts[3] == (e.date or "")
+        assert texts[5] == ("" if e.rank is None else str(e.rank))
+        assert texts[6] == levels[e.completeness] and texts[7] == str(e.sources)
+
+
+def test_the_home_page_links_to_the_register_and_the_static_site_has_it(shipped, client, entries):
+    from csi_graph.web.app import render_site_page
+    from csi_graph.web.pages import LANGUAGES, Pages
+    from csi_graph.web.render import Renderer
+
+    home = client.get("/index.fr.html").text
+    assert 'href="register.fr.html" id="register-link"' in home
+    pages = Pages(shipped)
+    renderer = Renderer(pages, live=False)
+    alternates = {code: f"register.{code}.html" for code in LANGUAGES}
+    for lang in LANGUAGES:
+        html = render_site_page(renderer, pages, "register", f"register.{lang}.html", lang, alternates)
+        assert _rows_of(html) == [(e.identifier, e.completeness) for e in entries]
