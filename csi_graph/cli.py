@@ -1081,6 +1081,37 @@ def compare(
     _output(render(comparison, fmt, chosen, svg if fmt == "html" else None).rstrip("\n"), output)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--chart", type=click.Path(dir_okay=False), help="Also draw them as a bar chart (SVG).")
+@LANG_OPTION
+def signatures(paths: tuple[str, ...], chart: str | None, lang: str) -> None:
+    """Count the contracts signed per quarter (queries/signatures-by-quarter.rq); --chart draws them.
+
+    PATHS are added to the shipped data. A contract whose date is known only to the year is
+    counted apart for its year, one with no known date apart too: none is put in a quarter
+    the sources do not give.
+
+    \b
+    Exit codes: 0 success; 2 bad option or unwritable file.
+
+    \b
+    Example:
+      csi-graph signatures --chart docs/charts/signatures-by-quarter.svg
+    """
+    from csi_graph.register import signings
+
+    if chart and not chart.lower().endswith(".svg"):
+        raise CsiError(f"{chart}: the chart is an SVG image; give a file name ending in .svg")
+    counts = signings(_load(paths))
+    if chart:
+        from csi_graph.barchart import quarters_svg
+        from csi_graph.files import write_atomic
+
+        write_atomic(chart, quarters_svg(counts, lang))
+    click.echo(counts.to_text())
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="csi-graph")

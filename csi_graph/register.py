@@ -101,3 +101,52 @@ def summary(entries: list[Entry]) -> dict[str, Any]:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Signings:
+    """Contracts signed per quarter (``queries/signatures-by-quarter.rq``).
+
+    ``quarters`` maps (year, quarter 1-4) to a count; ``years_only`` counts the contracts whose
+    signature is known only to the year, apart; ``undated`` those with no known date.
+    """
+
+    quarters: dict[tuple[int, int], int]
+    years_only: dict[int, int]
+    undated: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.quarters.values()) + sum(self.years_only.values()) + self.undated
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({year for year, _ in self.quarters} | set(self.years_only))
+
+    def to_text(self) -> str:
+        """One line per quarter with a signature, the years known alone, the undated; a total."""
+        lines = ["Contracts signed per quarter (queries/signatures-by-quarter.rq)"]
+        for year in self.years:
+            lines += [f"  {year} Q{q}  {n:>3}" for (y, q), n in sorted(self.quarters.items()) if y == year]
+            if year in self.years_only:
+                lines.append(f"  {year} ??  {self.years_only[year]:>3}  (quarter unknown)")
+        if self.undated:
+            lines.append(f"  no date  {self.undated:>3}")
+        lines.append(f"Signed contracts: {self.total}")
+        return "\n".join(lines)
+
+
+def signings(dataset: Dataset) -> Signings:
+    """The counts of the named query ``signatures-by-quarter``, read into :class:`Signings`."""
+    quarters: dict[tuple[int, int], int] = {}
+    years_only: dict[int, int] = {}
+    undated = 0
+    for row in dataset.query("signatures-by-quarter").to_dicts():
+        count = int(row["contracts"])
+        if row["year"] is None:
+            undated += count
+        elif row["quarter"] is None:
+            years_only[int(row["year"])] = count
+        else:
+            quarters[(int(row["year"]), int(row["quarter"]))] = count
+    return Signings(quarters, years_only, undated)

@@ -285,3 +285,75 @@ def test_the_home_page_links_to_the_register_and_the_static_site_has_it(shipped,
     for lang in LANGUAGES:
         html = render_site_page(renderer, pages, "register", f"register.{lang}.html", lang, alternates)
         assert _rows_of(html) == [(e.identifier, e.completeness) for e in entries]
+
+
+# ---------------------------------------------------------------------- signatures per quarter
+
+CHART = "docs/charts/signatures-by-quarter.svg"
+
+
+def test_signings_are_the_signed_contracts_by_their_earliest_date(shipped, graph):
+    from test_model import signed_dates
+
+    from csi_graph.register import signings
+
+    dates = signed_dates(graph)  # recounted on the graph, independently of the query
+    counts = signings(shipped)
+    expected_quarters = Counter(
+        (int(d[:4]), (int(d[5:7]) - 1) // 3 + 1) for d in dates.values() if d and len(d) >= 7
+    )
+    assert counts.quarters == dict(expected_quarters)
+    assert counts.years_only == dict(Counter(int(d) for d in dates.values() if d and len(d) == 4))
+    assert counts.undated == sum(1 for d in dates.values() if d is None)
+    assert counts.total == len(dates)
+
+
+def _bars(svg: str) -> dict[str, int]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    return {
+        g.get("data-period"): int(g.get("data-count"))
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if g.get("data-period")
+    }
+
+
+def test_the_chart_draws_the_figures_of_the_query(shipped, runner, tmp_path):
+    from csi_graph.register import signings
+
+    counts = signings(shipped)
+    for lang in ("en", "fr"):
+        out = tmp_path / f"quarters.{lang}.svg"
+        result = runner.invoke(cli, ["signatures", "--chart", str(out), "--lang", lang])
+        assert result.exit_code == 0, result.output
+        bars = _bars(out.read_text(encoding="utf-8"))
+        drawn = {period: n for period, n in bars.items() if n}
+        expected = {f"{y}-Q{q}": n for (y, q), n in counts.quarters.items()}
+        expected |= {str(y): n for y, n in counts.years_only.items()}
+        assert drawn == expected
+        # every quarter from the first year to the last has its bar, empty ones too
+        first, last = counts.years[0], counts.years[-1]
+        quarters = {p for p in bars if "-Q" in p}
+        assert quarters == {f"{y}-Q{q}" for y in range(first, last + 1) for q in range(1, 5)}
+    text = result.output
+    assert f"Signed contracts: {counts.total}" in text
+    for (year, quarter), n in counts.quarters.items():
+        assert f"{year} Q{quarter}  {n:>3}" in text
+
+
+def test_the_committed_chart_is_what_the_command_draws(runner, tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "signatures-by-quarter.svg"
+    assert runner.invoke(cli, ["signatures", "--chart", str(out)]).exit_code == 0
+    committed = (ROOT / CHART).read_text(encoding="utf-8")
+    assert committed == out.read_text(encoding="utf-8"), (
+        f"{CHART} is out of date: run csi-graph signatures --chart {CHART}"
+    )
+
+
+def test_the_chart_must_be_svg(runner, tmp_path):
+    result = runner.invoke(cli, ["signatures", "--chart", str(tmp_path / "chart.png")])
+    assert result.exit_code == 2 and "ending in .svg" in result.output
+    assert not (tmp_path / "chart.png").exists()
