@@ -357,3 +357,16 @@ def test_the_chart_must_be_svg(runner, tmp_path):
     result = runner.invoke(cli, ["signatures", "--chart", str(tmp_path / "chart.png")])
     assert result.exit_code == 2 and "ending in .svg" in result.output
     assert not (tmp_path / "chart.png").exists()
+
+
+def test_the_register_page_of_the_docs_shows_the_chart_and_the_commands_that_give_its_figures():
+    from conftest import ROOT
+
+    page = (ROOT / "docs" / "register.md").read_text(encoding="utf-8")
+    assert "](charts/signatures-by-quarter.svg)" in page
+    assert f"$ csi-graph signatures --chart {CHART}\n" in page  # the command the chart test runs
+    for command in ("signed-by -p date 2022-01-12", "signed-by -p date 2023-09-30", "compare --completeness"):
+        assert f"$ csi-graph query {command}" in page or f"$ csi-graph {command}" in page, command
+    # the counts the sources give, with their addresses
+    assert "https://banquedesterritoires.fr/17-contrats-de-securite-integree-signes" in page
+    assert "chatellerault-la-ville-signe-un-contrat-de-securite-integree" in page
