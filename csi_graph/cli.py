@@ -17,6 +17,7 @@ import click
 from csi_graph import __version__, limits
 from csi_graph.compare import SECTIONS  # plain names: no heavy import at start-up
 from csi_graph.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, CsiError
+from csi_graph.register import LEVELS  # plain names: no heavy import at start-up
 from csi_graph.report import FORMATS
 
 ISSUES = "https://w3id.org/csi-graph"  # the project's home, where its issue tracker is linked
@@ -1024,6 +1025,12 @@ def territories(
     "--chart", type=click.Path(dir_okay=False), help="Also write a heatmap of themes × contracts (SVG)."
 )
 @click.option(
+    "--completeness",
+    type=click.Choice(LEVELS),
+    help="Keep only the contracts documented at this level of the register or more (listed < signatories "
+    "< commitments < follow-up), in the tables and the chart.",
+)
+@click.option(
     "-d", "--data", "paths", multiple=True, type=click.Path(path_type=str), help="Add RDF files or folders."
 )
 @LANG_OPTION
@@ -1033,6 +1040,7 @@ def compare(
     fmt: str,
     sections: tuple[str, ...],
     chart: str | None,
+    completeness: str | None,
     paths: tuple[str, ...],
     lang: str,
     output: str | None,
@@ -1057,6 +1065,7 @@ def compare(
       csi-graph compare toulouse-2020 nantes-2021 dijon-2021 --section targets
       csi-graph compare -f csv --section themes -o themes.csv
       csi-graph compare -f html -o compare.html --chart themes.svg --lang fr
+      csi-graph compare --completeness commitments --chart themes.svg
     """
     from csi_graph.compare import compare as run_compare
     from csi_graph.errors import CsiError
@@ -1066,13 +1075,44 @@ def compare(
     if chart and not chart.lower().endswith(".svg"):
         raise CsiError(f"{chart}: the chart is an SVG image; give a file name ending in .svg")
     chosen = sections or (("themes",) if fmt == "csv" else SECTIONS)
-    comparison = run_compare(_load(paths), contracts, lang)
+    comparison = run_compare(_load(paths), contracts, lang, completeness)
     svg = heatmap_svg(comparison, comparison.read_on) if chart or fmt == "html" else None
     if chart:
         from csi_graph.files import write_atomic
 
         write_atomic(chart, svg)
     _output(render(comparison, fmt, chosen, svg if fmt == "html" else None).rstrip("\n"), output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--chart", type=click.Path(dir_okay=False), help="Also draw them as a bar chart (SVG).")
+@LANG_OPTION
+def signatures(paths: tuple[str, ...], chart: str | None, lang: str) -> None:
+    """Count the contracts signed per quarter (queries/signatures-by-quarter.rq); --chart draws them.
+
+    PATHS are added to the shipped data. A contract whose date is known only to the year is
+    counted apart for its year, one with no known date apart too: none is put in a quarter
+    the sources do not give.
+
+    \b
+    Exit codes: 0 success; 2 bad option or unwritable file.
+
+    \b
+    Example:
+      csi-graph signatures --chart docs/charts/signatures-by-quarter.svg
+    """
+    from csi_graph.register import signings
+
+    if chart and not chart.lower().endswith(".svg"):
+        raise CsiError(f"{chart}: the chart is an SVG image; give a file name ending in .svg")
+    counts = signings(_load(paths))
+    if chart:
+        from csi_graph.barchart import quarters_svg
+        from csi_graph.files import write_atomic
+
+        write_atomic(chart, quarters_svg(counts, lang))
+    click.echo(counts.to_text())
 
 
 def main() -> None:

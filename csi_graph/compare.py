@@ -211,11 +211,19 @@ class Comparison:
         return document
 
 
-def compare(dataset: Dataset, contracts: list[str] | tuple[str, ...] = (), lang: str = "en") -> Comparison:
+def compare(
+    dataset: Dataset,
+    contracts: list[str] | tuple[str, ...] = (),
+    lang: str = "en",
+    completeness: str | None = None,
+) -> Comparison:
     """Compare the given contracts (by identifier or IRI), or every loaded contract.
 
     The contracts come in the order given, or in the canonical order
-    (:mod:`csi_graph.contracts`) when none is given.
+    (:mod:`csi_graph.contracts`) when none is given. ``completeness`` keeps only the contracts
+    whose record is at that level of the register or a more complete one
+    (:mod:`csi_graph.register`), so that a contract known only by name does not read as one
+    with no commitment.
     """
     from csi_graph.queries import contract_iri
     from csi_graph.queries import contracts as contract_index
@@ -228,6 +236,18 @@ def compare(dataset: Dataset, contracts: list[str] | tuple[str, ...] = (), lang:
         facts = [
             by_iri[iri] for iri in dict.fromkeys(contract_iri(dataset, c, known=known) for c in contracts)
         ]
+    if completeness is not None:
+        from csi_graph.register import at_least, register
+
+        kept = {entry.iri for entry in at_least(register(dataset, lang), completeness)}
+        facts = [c for c in facts if c.iri in kept]
+        if not facts:
+            from csi_graph.errors import CsiError
+
+            raise CsiError(
+                f"no contract compared is documented at the level {completeness!r} or more "
+                "(csi-graph query register shows each contract's level)"
+            )
     ids = {c.iri: c.identifier for c in facts}
     theme_counts = q.matrix("by-theme", ids)
     return Comparison(

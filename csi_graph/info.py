@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from csi_graph.contracts import contract_facts
 from csi_graph.dataset import Dataset, GraphInfo
+from csi_graph.register import register, summary
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class ContractSummary:
 class Info:
     contracts: list[ContractSummary]
     graphs: list[GraphInfo]
+    register: dict[str, Any] = field(default_factory=dict)  # csi_graph.register.summary
 
     @property
     def triples(self) -> int:
@@ -56,6 +59,7 @@ class Info:
             width = max((len(p.label) for p in c.parties), default=0)
             for p in c.parties:
                 lines.append(f"      {p.label.ljust(width)}  {p.commitments:>3}  ({p.kind})")
+        lines += _register_lines(self.register)
         lines.append(f"Named graphs: {len(self.graphs)}")
         width = max((len(g.display) for g in self.graphs), default=0)
         for g in self.graphs:
@@ -69,9 +73,23 @@ class Info:
             "graphs": [
                 {"name": g.name, "file": g.display, "role": g.role, "triples": g.triples} for g in self.graphs
             ],
+            "register": self.register,
             "triples": self.triples,
         }
         return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _register_lines(register: dict[str, Any]) -> list[str]:
+    """The register in two lines: contracts per state, and per level of completeness."""
+    if not register:
+        return []
+    states = ", ".join(f"{state} {n}" for state, n in register["states"].items())
+    levels = ", ".join(f"{level} {n}" for level, n in register["completeness"].items())
+    return [
+        f"Register: {register['contracts']} contracts",
+        f"  by state: {states}",
+        f"  by completeness: {levels}",
+    ]
 
 
 def _dates(dates: list[str]) -> str:
@@ -107,4 +125,4 @@ def summarise(dataset: Dataset, lang: str = "en") -> Info:
         )
         for c in contract_facts(dataset, lang)
     ]
-    return Info(contracts, list(dataset.graphs))
+    return Info(contracts, list(dataset.graphs), summary(register(dataset, lang)))

@@ -72,6 +72,11 @@ class Column:
     predicate: str | None = None
     value: str = "string"
     scheme: str | None = None
+    variable: str | None = None  # the query variable it reads, when not its name
+
+    @property
+    def source(self) -> str:
+        return self.variable or self.name
 
     def schema(self) -> dict[str, Any]:
         field_: dict[str, Any] = {
@@ -109,7 +114,7 @@ class Table:
     title_en: str
     description_fr: str
     description_en: str
-    query: str  # the name of its query (queries/internal/tables/NAME.rq)
+    query: str  # the name of its query (queries/internal/tables/NAME.rq, or a named query)
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     rdf_class: str | None = None  # set for the tables that read back into RDF
@@ -999,6 +1004,106 @@ SOURCES = Table(
     primary_key=("iri",),
 )
 
+REGISTER = Table(
+    name="register",
+    title="Registre des contrats de sécurité intégrée",
+    title_en="Register of integrated security contracts",
+    description_fr="Un contrat par ligne, tel que la requête queries/register.rq le donne : état, date à la précision de la source, rang, degré de complétude de la fiche (listé, signataires, engagements, suivi) et nombre de sources.",
+    description_en="One contract per row, as queries/register.rq gives it: state, date at the source's precision, rank, how complete the record is (listed, signatories, commitments, follow-up) and number of sources.",
+    query="register",
+    columns=(
+        Column(
+            "contract",
+            "string",
+            "Identifiant",
+            "Identifiant du contrat, comme dans contracts.csv. / Identifier of the contract, as in contracts.csv.",
+            "chambery-2021",
+            required=True,
+            unique=True,
+            variable="identifier",
+        ),
+        Column(
+            "territory_names",
+            "string",
+            "Territoires",
+            "Noms des territoires, séparés par « ; ». / Names of the territories, separated by « ; ».",
+            "Chambéry",
+            variable="territories",
+        ),
+        Column(
+            "territory_codes",
+            "string",
+            "Codes INSEE",
+            "Codes officiels géographiques des territoires, séparés par « ; ». / INSEE codes, separated by « ; ».",
+            "73065",
+            variable="codes",
+        ),
+        Column(
+            "state",
+            "string",
+            "État",
+            "État actuel du contrat, libellé anglais du thésaurus contract-status. / Current state (English label).",
+            "Signed",
+            required=True,
+        ),
+        Column(
+            "date",
+            "string",
+            "Date",
+            "Pour un contrat signé, sa plus ancienne date de signature, sinon la date du dernier état daté, "
+            "à la précision de la source (AAAA-MM-JJ, AAAA-MM ou AAAA) ; vide si inconnue. / For a signed "
+            "contract its earliest signature date, else the date of its latest dated state, at the source's "
+            "precision; empty when unknown.",
+            "2021-09-22",
+            value="temporal",
+        ),
+        Column(
+            "date_of",
+            "string",
+            "Date de l'état",
+            "L'état dont la date est celle-ci (libellé anglais). / The state that date is of (English label).",
+            "Signed",
+            variable="dateOf",
+        ),
+        Column(
+            "date_precision",
+            "string",
+            "Précision de la date",
+            "day, month ou year, comme la source la donne ; vide si la date est inconnue. / day, month or year.",
+            "day",
+            pattern="^(day|month|year)$",
+            variable="precision",
+        ),
+        Column(
+            "rank",
+            "integer",
+            "Rang",
+            "Rang que lui donne une source (« le 72e CSI »). / Rank a source gives it (“the 72nd CSI”).",
+            "72",
+        ),
+        Column(
+            "completeness",
+            "string",
+            "Complétude",
+            "Ce que les données en savent, du moins au plus : listed, signatories, commitments, follow-up. / "
+            "How complete the record is, from the least to the most.",
+            "follow-up",
+            required=True,
+            pattern="^(listed|signatories|commitments|follow-up)$",
+        ),
+        Column(
+            "sources",
+            "integer",
+            "Sources",
+            "Nombre de sources citées par la fiche. / Number of sources the record cites.",
+            "7",
+            required=True,
+        ),
+    ),
+    primary_key=("contract",),
+    foreign_keys=(("contract", "contracts", "contract"),),
+)
+
 TABLES: tuple[Table, ...] = (
     CONTRACTS,
     PARTIES,
@@ -1008,6 +1113,7 @@ TABLES: tuple[Table, ...] = (
     REALISATIONS,
     QUANTITIES,
     SOURCES,
+    REGISTER,
 )
 
 
@@ -1059,7 +1165,7 @@ def _rows(dataset: Dataset, table: Table) -> list[dict[str, str]]:
     rows = []
     for values in result.rows:
         raw = dict(zip(result.variables, values, strict=True))
-        rows.append({column.name: _cell(column, raw.get(column.name)) for column in table.columns})
+        rows.append({column.name: _cell(column, raw.get(column.source)) for column in table.columns})
     return sorted(rows, key=lambda row: tuple(row[key] for key in table.primary_key))
 
 

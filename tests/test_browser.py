@@ -130,3 +130,16 @@ def test_a_refused_query_shows_an_error_on_the_page(page):
     page.locator("#query-text").fill("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     page.locator("#run").click()
     expect(page.locator("#query-error")).to_contain_text("SERVICE is refused")
+
+
+def test_the_register_page_from_the_home_page_in_both_languages(page):
+    page.goto(page.base_url + "/index.en.html")
+    contracts = page.locator("#contracts tbody tr").count()
+    page.locator("#register-link").click()
+    expect(page).to_have_url(page.base_url + "/register.en.html")
+    expect(page.locator("h1")).to_contain_text("Register of contracts")
+    expect(page.locator("#register tbody tr")).to_have_count(contracts)
+    page.locator("#lang-switch").click()
+    expect(page).to_have_url(page.base_url + "/register.fr.html")
+    expect(page.locator("#register thead")).to_contain_text("Complétude")
+    expect(page.locator("#register tbody tr")).to_have_count(contracts)

@@ -67,6 +67,7 @@ def test_layout(package_dir):
             "realisations",
             "quantities",
             "sources",
+            "register",
         )
         for ext in (".csv", ".schema.json")
     }
@@ -268,7 +269,7 @@ def test_progress_is_plain_lines_when_not_a_terminal(runner, tmp_path):
     assert lines[0] == f"[1/{total}] validating the data (SHACL)"
     assert lines[-1] == f"[{total}/{total}] writing manifest.json and SHA256SUMS"
     assert re.fullmatch(
-        r"Wrote .*out: 30 files, [\d,]+ bytes, 1 contract \(testville-2030\); catalogue conforms to "
+        r"Wrote .*out: 32 files, [\d,]+ bytes, 1 contract \(testville-2030\); catalogue conforms to "
         r"DCAT-AP 3\.0\.1 \(\d+ triples\); [\d.]+ s\n",
         result.stdout,
     )

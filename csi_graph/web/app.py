@@ -12,7 +12,8 @@ A Starlette application (ASGI, served by uvicorn). What it answers:
   a slash IRI answers ``303 See Other`` to its HTML, Turtle, JSON-LD, N-Triples or RDF/XML
   document, chosen by ``Accept`` (and ``Accept-Language`` or ``?lang=`` for HTML); a hash
   document (``/ontology``) answers directly. ``….ttl``, ``….en.html``... name a document.
-* ``/`` and ``/compare`` — the contracts, and the contracts side by side; French and English.
+* ``/``, ``/compare`` and ``/register`` — the contracts, the contracts side by side, and the
+  register (state, date, rank, completeness of every contract); French and English.
 
 Errors have one JSON shape for programs, ``{"error": {"status", "code", "message"}}``, and a
 plain HTML page for browsers.
@@ -65,7 +66,7 @@ from csi_graph.web.pages import LANGUAGES, Pages, dump
 from csi_graph.web.pool import PoolError, WorkerPool
 from csi_graph.web.render import CONTENT_SECURITY_POLICY, HERE, Renderer, as_path
 
-SITE_PAGES = ("index", "compare", "query")
+SITE_PAGES = ("index", "compare", "register", "query")
 
 
 @dataclass
@@ -200,9 +201,11 @@ def render_resource(
 def render_site_page(
     renderer: Renderer, pages: Pages, name: str, page: str, lang: str, alternates: dict[str, str]
 ) -> str:
-    """The home page or the comparison page (shared with the static site)."""
+    """The home page, the comparison or the register (shared with the static site)."""
     if name == "index":
         return renderer.render("index.html", page, lang, alternates, contracts=pages.contracts(lang))
+    if name == "register":
+        return renderer.render("register.html", page, lang, alternates, data=pages.register(lang))
     return renderer.render("compare.html", page, lang, alternates, data=pages.comparison(lang))
 
 
@@ -416,8 +419,8 @@ def _dereference(site: Site, request: Request, path: str) -> Response:
         if ext not in (None, "html"):
             raise HttpError(404, "not-found", f"no document /{path}")
         return _html(site.site_page(name, lang), lang, vary=lang_in_path is None)
-    if base == "compare" and ext is None:
-        return _html(site.site_page("compare", lang), lang, vary=True)
+    if base in ("compare", "register") and ext is None:
+        return _html(site.site_page(base, lang), lang, vary=True)
     # A path with a dot may be an IRI of its own; else it names a document of an IRI.
     iri = _known(site, path) if ext is not None else None
     if iri is not None:

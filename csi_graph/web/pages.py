@@ -190,6 +190,16 @@ class Pages:
             for c in contract_facts(self.dataset, lang)
         ]
 
+    def register(self, lang: str) -> dict[str, Any]:
+        """The register (:mod:`csi_graph.register`): one row per contract, in the canonical order,
+        and the number of contracts per state and per level of completeness."""
+        from dataclasses import asdict
+
+        from csi_graph.register import register, summary
+
+        entries = register(self.dataset, lang)
+        return {"entries": [asdict(e) for e in entries], "summary": summary(entries)}
+
     def contract(self, iri: str, lang: str) -> dict[str, Any]:
         """A contract's parties, signatures, commitments (by party and by theme), realisations and sources."""
         parties = [

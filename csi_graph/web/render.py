@@ -54,6 +54,25 @@ WORDS: dict[str, dict[str, str]] = {
     "compare": {"en": "Compare", "fr": "Comparer"},
     "comparison": {"en": "Contracts compared", "fr": "Comparaison des contrats"},
     "query": {"en": "Query", "fr": "Requête"},
+    "register": {"en": "Register", "fr": "Registre"},
+    "register_title": {"en": "Register of contracts", "fr": "Registre des contrats"},
+    "register_lead": {
+        "en": "Every contract a public source names, with what the data knows of it: its state, a date at the precision the source gives (for a signed contract, its earliest signature), the rank a source gives it, and how complete its record is, from listed only to follow-up.",
+        "fr": "Chaque contrat qu'une source publique nomme, avec ce que les données en savent : son état, une date à la précision de la source (pour un contrat signé, sa première signature), le rang qu'une source lui donne et le degré de complétude de sa fiche, de « listé » à « suivi ».",
+    },
+    "state": {"en": "State", "fr": "État"},
+    "precision": {"en": "Precision", "fr": "Précision"},
+    "rank": {"en": "Rank", "fr": "Rang"},
+    "completeness": {"en": "Completeness", "fr": "Complétude"},
+    "by_state": {"en": "By state", "fr": "Par état"},
+    "by_completeness": {"en": "By completeness", "fr": "Par complétude"},
+    "level_listed": {"en": "listed only", "fr": "listé seulement"},
+    "level_signatories": {"en": "signatories", "fr": "signataires"},
+    "level_commitments": {"en": "commitments", "fr": "engagements"},
+    "level_follow-up": {"en": "follow-up", "fr": "suivi"},
+    "precision_day": {"en": "day", "fr": "jour"},
+    "precision_month": {"en": "month", "fr": "mois"},
+    "precision_year": {"en": "year", "fr": "année"},
     "query_title": {"en": "SPARQL query", "fr": "Requête SPARQL"},
     "ontology": {"en": "Ontology", "fr": "Ontologie"},
     "themes": {"en": "Themes", "fr": "Thèmes"},
@@ -181,7 +200,7 @@ class Linker:
         return self.url(html_path(path, self.lang))
 
     def page(self, name: str) -> str:
-        """A page of the site itself: ``index``, ``compare``, ``query``."""
+        """A page of the site itself: ``index``, ``compare``, ``register``, ``query``."""
         return self.url(f"{name}.{self.lang}.html")
 
     def label(self, iri: str | None) -> str:

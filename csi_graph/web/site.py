@@ -49,7 +49,7 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
     report = SiteReport()
     build = build_folder(target)
     try:
-        for name in ("index", "compare"):
+        for name in ("index", "compare", "register"):
             alternates = {code: f"{name}.{code}.html" for code in LANGUAGES}
             for lang in LANGUAGES:
                 html = render_site_page(renderer, pages, name, f"{name}.{lang}.html", lang, alternates)
