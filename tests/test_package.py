@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -13,13 +14,12 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import ROOT, SYNTHETIC
+from conftest import ROOT, SYNTHETIC, contract_identifiers
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from csi_graph.cli import cli
 from csi_graph.export import Selection
-from csi_graph.loader import load
 from csi_graph.terms import ox_to_rdflib
 
 CHAMBERY = ROOT / "data" / "contracts" / "chambery-2021.ttl"
@@ -36,6 +36,11 @@ def _parse(path: Path) -> Graph:
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _package(runner, outdir, *args, paths=(str(SYNTHETIC),), validate=False):
@@ -72,12 +77,10 @@ def test_layout(package_dir):
     }
 
 
-def test_manifest_and_checksums_are_true(package_dir):
+def test_manifest_and_checksums_are_true(package_dir, package_dataset):
     manifest = json.loads((package_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["generator"] == "csi-graph" and manifest["contracts"] == [
-        "chambery-2021",
-        "testville-2030",
-    ]
+    assert manifest["generator"] == "csi-graph"
+    assert manifest["contracts"] == contract_identifiers(package_dataset)
     listed = {f["path"] for f in manifest["files"]}
     assert listed == set(_snapshot(package_dir)) - {"manifest.json", "SHA256SUMS"}
     for entry in manifest["files"]:
@@ -89,10 +92,9 @@ def test_manifest_and_checksums_are_true(package_dir):
     assert check.stdout.count(": OK") == len(listed) + 1  # with manifest.json
 
 
-def test_jsonld_reads_back_to_the_source_data(package_dir):
-    dataset = load([CHAMBERY, SYNTHETIC], contracts=False)
+def test_jsonld_reads_back_to_the_source_data(package_dir, package_dataset):
     source = Graph()
-    for quad in Selection(dataset).quads:
+    for quad in Selection(package_dataset).quads:
         source.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
     assert isomorphic(_parse(package_dir / "csi-graph.jsonld"), source)
     assert isomorphic(_parse(package_dir / "csi-graph.ttl"), source)
@@ -119,8 +121,15 @@ def test_readme_is_bilingual_and_documents_every_column(package_dir):
         assert f"### `{table.file}`" in readme
         for column in table.columns:
             assert f"| `{column.name}` |" in readme
-    assert "<https://www.chambery.fr/actualite/3934/" in readme  # sources are listed
-    assert "`chambery-2021` — Premier contrat de sécurité intégrée de Chambéry — Chambéry (73065)" in readme
+    sources = _rows(package_dir / "tables/sources.csv")
+    assert f"{len(sources)} sources publiques" in readme and f"{len(sources)} public sources" in readme
+    lines = readme.splitlines()
+    for row in _rows(package_dir / "tables/contracts.csv"):  # every contract, with its count or "not known"
+        line = next(
+            line for line in lines if line.startswith(f"- `{row['contract']}` — {row['title_fr']} — ")
+        )
+        count = f"{row['commitments']} engagements" if row["commitments"] else "engagements inconnus"
+        assert line.endswith(count), line
 
 
 def test_readme_query_example_runs(package_dir):
@@ -128,9 +137,10 @@ def test_readme_query_example_runs(package_dir):
     code = re.search(r"```python\n(.*?)```", readme, re.S)[1]
     run = subprocess.run([sys.executable, "-c", code], cwd=package_dir, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    lines = run.stdout.splitlines()
-    assert len(lines) == 18
-    assert lines[0].startswith("chambery-2021 city-01 Actualisation de la stratégie territoriale")
+    commitments = _rows(package_dir / "tables/commitments.csv")  # each has its wording or a paraphrase
+    assert sorted(run.stdout.splitlines()) == sorted(
+        f"{r['contract']} {r['identifier']} {r['wording_fr'] or r['paraphrase_fr']}" for r in commitments
+    )
 
 
 # Nothing lost, nothing half-written --------------------------------------------------------
