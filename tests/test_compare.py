@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 import pytest
+from conftest import contract_identifiers
 from rdflib import RDF, URIRef
 
 from csi_graph.cli import cli
@@ -250,7 +251,7 @@ def test_unknown_contract_suggests_the_nearest(runner):
 # ---------------------------------------------------------------------- formats and chart
 
 
-def test_csv_is_the_theme_matrix(runner):
+def test_csv_is_the_theme_matrix(runner, shipped):
     result = runner.invoke(cli, ["compare", "-f", "csv"])
     assert result.exit_code == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -266,8 +267,9 @@ def test_csv_is_the_theme_matrix(runner):
         "Commitments",
     ]
     assert ["toulouse-2020", "11", "1", "2", "0", "0", "0", "1", "13"] in rows
-    assert ["nimes-2021", "", "", "", "", "", "", "", "0"] in rows  # no figure: an empty cell, not "–"
-    assert len(rows) == 1 + 14
+    # no commitment known: empty cells, neither "–" nor 0
+    assert ["nimes-2021", "", "", "", "", "", "", "", ""] in rows
+    assert sorted(row[0] for row in rows[1:]) == contract_identifiers(shipped)
 
 
 def test_csv_of_targets_carries_the_source_addresses(runner):
@@ -318,14 +320,14 @@ def test_table_sections(runner):
     ]
 
 
-def test_chart_is_an_svg_heatmap_of_themes_by_contracts(runner, tmp_path, comparison):
+def test_chart_is_an_svg_heatmap_of_themes_by_contracts(runner, tmp_path, comparison, shipped):
     chart = tmp_path / "themes.svg"
     result = runner.invoke(cli, ["compare", "--chart", str(chart), "-s", "overview"])
     assert result.exit_code == 0, result.output
     root = ET.parse(chart).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     cells = [g for g in root.iter(f"{ns}g") if g.find(f"{ns}rect") is not None]
-    assert len(cells) == 7 * 14
+    assert len(cells) == len(comparison.volets) * len(contract_identifiers(shipped))
     tips = {g.find(f"{ns}title").text for g in cells}
     assert "toulouse-2020 – Internal security: 11 commitments" in tips
     assert "nimes-2021 – Transport: no commitment known from the sources read" in tips
@@ -362,3 +364,27 @@ def test_html_page_embeds_the_chart_and_links_sources(comparison):
         in page
     )
     ET.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])  # well-formed inline SVG
+
+
+def test_every_label_is_translated_in_french(shipped):
+    """No English label of the data or of the report (``additional``, ``total``...) in --lang fr."""
+    from rdflib.namespace import RDFS, SKOS
+
+    from csi_graph.compare import SECTIONS
+    from csi_graph.report import _TEXT, tables
+
+    graph = shipped.merged()
+    labels: dict[str, dict] = {"en": defaultdict(set), "fr": defaultdict(set)}
+    for predicate in (RDFS.label, SKOS.prefLabel):
+        for subject, label in graph.subject_objects(predicate):
+            if getattr(label, "language", None) in labels:
+                labels[label.language][subject].add(str(label))
+    english = {text for s, texts in labels["en"].items() for text in texts - labels["fr"][s]}
+    english |= {text for key, text in _TEXT["en"].items() if _TEXT["fr"][key] != text}
+
+    def cells(lang: str) -> list[str]:
+        chosen = tables(compare(shipped, lang=lang), SECTIONS, full=True)
+        return [cell for table in chosen for row in [table.columns, *table.rows] for cell in row]
+
+    assert {cell for cell in cells("en") if cell in english}  # the check would see a leak
+    assert not {cell for cell in cells("fr") if cell in english}
