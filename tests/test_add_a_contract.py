@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,8 @@ def test_site(repo, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     page = out / "id" / "contract" / f"{NEW_ID}.en.html"
     assert page.is_file() and "Testville" in page.read_text(encoding="utf-8")
+    # written with the umask's mode (0644 under 022), like every file csi-graph writes
+    umask = os.umask(0o022)
+    os.umask(umask)
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_file()}
+    assert modes == {0o666 & ~umask}

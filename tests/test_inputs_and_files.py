@@ -213,16 +213,26 @@ def test_an_unreadable_sub_folder_is_an_error(tmp_path):
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
 def test_outputs_get_the_mode_of_the_umask(tmp_path, umask, mode):
+    territories = str(ROOT / "tests" / "fixtures" / "synthetic-territories.ttl")
+    synthetic = str(ROOT / "tests" / "fixtures" / "synthetic-contract.ttl")
     written = {
         "query": ["query", "-e", "ASK { ?s ?p ?o }", "-o", "ask.txt"],
         "export": ["export", "-f", "nt", "-o", "out.nt"],
         "new": ["new", "Testville", "--year", "2031"],
+        "chart": ["compare", "--chart", "chart.svg", "-s", "overview"],
+        "build": ["build", str(SYNTHETIC_YAML), "-o", "built", "--reference", territories],
+        "package": ["package", "package", synthetic, "--no-validate", "-q"],
     }
     for args in written.values():
         result = csi_graph(*args, umask=umask, cwd=tmp_path)
         assert result.returncode in (0, 1), result.stderr
-    for name in ("ask.txt", "out.nt", "testville-2031.yaml"):
+    files = ["ask.txt", "out.nt", "testville-2031.yaml", "chart.svg", "built/testville-2030.ttl"]
+    files += [str(p.relative_to(tmp_path)) for p in (tmp_path / "package").rglob("*") if p.is_file()]
+    assert "package/tables/contracts.csv" in files
+    for name in files:
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
+    for folder in ("built", "package", "package/tables"):  # folders: searchable as the umask allows
+        assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o777 & ~umask, folder
 
 
 def test_replacing_a_file_keeps_its_mode_and_follows_links(tmp_path):
