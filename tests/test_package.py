@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import signal
@@ -17,6 +16,7 @@ import pyoxigraph as ox
 from conftest import ROOT, SYNTHETIC, contract_identifiers
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from terminal import bars, run_on_a_terminal
 
 from csi_graph.cli import cli
 from csi_graph.export import Selection
@@ -295,27 +295,11 @@ def test_quiet_says_nothing_and_default_base_url_is_pointed_out(runner, tmp_path
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    import pty
-
-    leader, follower = pty.openpty()
-    command = [CSI_GRAPH, "package", str(tmp_path / "out"), str(SYNTHETIC)]
-    process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, close_fds=True)
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closed: the command ended
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    assert process.wait() == 0
-    text = output.decode("utf-8", "replace")
-    bars = re.findall(r"\r\x1b\[\?25l(.*?)\s+\[([#-]+)\]\s+(\d+)/(\d+)", text)
-    assert bars[0][0] == "Packaging" and bars[1][0] == "validating the data (SHACL)"
-    total = bars[-1][3]
-    assert bars[-1][2] == total and set(bars[-1][1]) == {"#"}  # a full bar at the end
+    code, text = run_on_a_terminal([CSI_GRAPH, "package", str(tmp_path / "out"), str(SYNTHETIC)])
+    assert code == 0
+    drawn = bars(text)
+    assert drawn[0][0] == "Packaging" and drawn[1][0] == "validating the data (SHACL)"
+    total = drawn[-1][3]
+    assert drawn[-1][2] == total and set(drawn[-1][1]) == {"#"}  # a full bar at the end
     assert "[1/" not in text  # no plain lines on a terminal
     assert "\r\nWrote " in text
