@@ -426,7 +426,7 @@ def test_huge_integers_are_values_not_crashes(runner, tmp_path, args):
 def test_a_full_disk_under_a_folder_output_changes_nothing(tmp_path, command):
     target = tmp_path / "out"
     # Each file may hold 2,000 bytes at most: the first page or table already fails.
-    options = ["-q", "--no-validate"] if command == "package" else []  # validation is not the point here
+    options = ["-q", "--no-validate"] if command == "package" else ["-q"]  # validation is not the point here
     result = csi_graph(command, str(target), *options, file_size=2000)
     assert result.returncode == 2
     assert result.stderr == f"Error: {target}: cannot write: File too large; nothing was changed there\n"
