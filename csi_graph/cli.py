@@ -7,10 +7,12 @@ errors to exit codes. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -169,6 +171,7 @@ def _output(text: str, output: str | None) -> None:
     help="Also check the SHACL shapes of this file (repeatable). Shapes come only from the "
     "ontology and these files: a data file that declares or deactivates one is a violation.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -180,6 +183,7 @@ def validate(
     output: str | None,
     engine: str,
     shape_files: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Validate the shipped data, or the given files, against the SHACL shapes.
 
@@ -205,9 +209,13 @@ def validate(
     from csi_graph.validation import read_shapes
     from csi_graph.validation import validate as run_validation
 
-    dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
-    extra = read_shapes(list(shape_files)) if shape_files else None
-    report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine, extra_shapes=extra)
+    with _Progress.shown("Validating", quiet, plain=False) as progress:
+        _step(progress, 0, 2, "loading the data")
+        dataset = _load(paths, contracts=not paths, cache=False)  # hundreds of whole-graph queries: in memory
+        extra = read_shapes(list(shape_files)) if shape_files else None
+        _step(progress, 1, 2, "checking the SHACL shapes")
+        report = run_validation(dataset, allow_warnings=allow_warnings, engine=engine, extra_shapes=extra)
+        _step(progress, 2, 2, "done")
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     _output(report.render(fmt, lang, show_info), output)
@@ -607,7 +615,8 @@ def serve(
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=str))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @DATA_BASE_OPTION
-def site(outdir: str, paths: tuple[str, ...], data_base: str | None) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (errors still shown).")
+def site(outdir: str, paths: tuple[str, ...], data_base: str | None, quiet: bool) -> None:
     """Write the web pages and data documents of `serve` as a static site in OUTDIR.
 
     PATHS are added to the shipped data. OUTDIR must be new, empty, or a site written
@@ -622,8 +631,10 @@ def site(outdir: str, paths: tuple[str, ...], data_base: str | None) -> None:
 
     dataset = _load(paths, cache=False)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the build folder
-    report = write_site(dataset, outdir, data_base or DATA_BASE)
-    click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
+    with _Progress.shown("Writing the site", quiet) as progress:
+        report = write_site(dataset, outdir, data_base or DATA_BASE, progress=progress)
+    if not quiet:
+        click.echo(f"Wrote {report.pages} pages and {report.documents} data documents to {outdir}")
     for iri in report.skipped:
         click.echo(f"Skipped <{iri}>: its path cannot be a file name", err=True)
 
@@ -701,26 +712,55 @@ def export(
 
 
 class _Progress:
-    """Progress of long work: a bar on a terminal, plain lines otherwise (on stderr)."""
+    """Progress of long work on stderr: a bar on a terminal; otherwise, with ``plain``, lines.
 
-    def __init__(self) -> None:
+    ``progress(done, total, what)`` says that ``done`` of ``total`` steps are finished and
+    ``what`` is the step under way. Plain lines: every step when there are at most 100,
+    else one a tenth of the way (a site has thousands of pages). Commands whose output is
+    a report (validate, build) pass ``plain=False``: off a terminal their stderr keeps only
+    what a script must read (errors, notes).
+    """
+
+    def __init__(self, label: str, *, plain: bool = True) -> None:
+        self.label = label
+        self.plain = plain
         self.bar = None
         self.tty = sys.stderr.isatty()
+        self.tenth = -1
 
-    def __call__(self, done: int, total: int, label: str) -> None:
+    def __call__(self, done: int, total: int, what: str) -> None:
         if not self.tty:
-            click.echo(f"[{done}/{total}] {label}", err=True)
+            tenth = done * 10 // max(total, 1)
+            if self.plain and (total <= 100 or tenth != self.tenth or done == total):
+                self.tenth = tenth
+                click.echo(f"[{done}/{total}] {what}", err=True)
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Packaging", file=sys.stderr, show_pos=True)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
             self.bar.__enter__()
-        self.bar.label = f"{label[:48]:<48}"
-        self.bar.update(1)
+        self.bar.label = f"{what[:48]:<48}"
+        self.bar.update(done - self.bar.pos)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+    @classmethod
+    @contextlib.contextmanager
+    def shown(cls, label: str, quiet: bool = False, *, plain: bool = True) -> Iterator[_Progress | None]:
+        """A progress writer for the ``with`` block (None with ``quiet``), closed however it ends."""
+        progress = None if quiet else cls(label, plain=plain)
+        try:
+            yield progress
+        finally:
+            if progress is not None:
+                progress.close()
+
+
+def _step(progress: _Progress | None, done: int, total: int, what: str) -> None:
+    if progress is not None:
+        progress(done, total, what)
 
 
 @cli.command()
@@ -780,15 +820,11 @@ def package(
 
     settings = load_settings(config, options)
     dataset = _load(paths, contracts=not paths, cache=False)  # validates: in memory
-    progress = None if quiet else _Progress()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the temporary folder
-    try:
+    with _Progress.shown("Packaging", quiet) as progress:
         report = build_package(
             dataset, outdir, settings, force=force, validate_data=not no_validate, progress=progress
         )
-    finally:
-        if progress is not None:
-            progress.close()
     if not quiet:
         click.echo(report.summary())
         if settings.base_url == DEFAULT_BASE_URL:
@@ -893,6 +929,7 @@ def new(
     help="More reference data (RDF), such as official territories written by csi-graph territories -o.",
 )
 @LANG_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -903,6 +940,7 @@ def build(
     force: bool,
     reference: tuple[str, ...],
     lang: str,
+    quiet: bool,
 ) -> None:
     """Compile authoring files (YAML) to Turtle, validate them, and write them.
 
@@ -930,14 +968,17 @@ def build(
     for given in files:
         path = Path(given)
         paths += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-    report = run_build(
-        paths,
-        Path(output_dir) if output_dir else None,
-        check=check,
-        allow_warnings=allow_warnings,
-        force=force,
-        reference=[Path(r) for r in reference],
-    )
+    with _Progress.shown("Building", quiet, plain=False) as progress:
+        _step(progress, 0, 1, f"compiling and validating {len(paths)} file{'s' if len(paths) != 1 else ''}")
+        report = run_build(
+            paths,
+            Path(output_dir) if output_dir else None,
+            check=check,
+            allow_warnings=allow_warnings,
+            force=force,
+            reference=[Path(r) for r in reference],
+        )
+        _step(progress, 1, 1, "done")
     click.echo(report.to_text(lang))
     ctx.exit(0 if report.conforms and not report.stale else 1)
 

@@ -43,8 +43,11 @@ def _contract_lines(contracts: list[ContractInfo], tables: dict[str, TableData],
         title = c.title_fr if lang == "fr" else c.title_en
         places = ", ".join(f"{name} ({code})" if code else name for _, code, name in c.territories if name)
         period = " – ".join(str(d) for d in (c.start, c.end) if d is not None)
-        n = counts.get(c.identifier, "0")
-        what = f"{n} engagements" if lang == "fr" else f"{n} commitments"
+        n = counts.get(c.identifier, "0")  # empty: the sources say the commitments are not known
+        if n:
+            what = f"{n} engagements" if lang == "fr" else f"{n} commitments"
+        else:
+            what = "engagements inconnus" if lang == "fr" else "commitments not known"
         lines.append(
             f"- `{c.identifier}` — {title}" + "".join(f" — {x}" for x in (places, period, what) if x)
         )
@@ -60,7 +63,7 @@ Ce jeu de données décrit des **contrats de sécurité intégrée** (CSI) : des
 l'État (le préfet), le parquet (le procureur de la République) et une commune (le maire) prennent
 des engagements réciproques pour la sécurité publique, dans le cadre de la circulaire n°6258/SG du
 16 avril 2021. Pour chaque contrat : ses parties, ses signataires et leur poste, chaque engagement
-(avec son libellé exact, ses thèmes, ses quantités cibles, les instances qu'il crée ou maintient),
+(avec son libellé exact ou, quand aucune source n'en donne le texte, une reformulation, ses thèmes, ses quantités cibles, les instances qu'il crée ou maintient),
 le suivi daté de sa réalisation, et les **sources** publiques de chaque fait, avec leur fiabilité
 et la date à laquelle elles ont été lues. Un fait qu'aucune source ne donne est laissé de côté.
 Les thèmes et types d'engagement sont une classification éditoriale du projet csi-graph.
@@ -89,11 +92,11 @@ ds = load(["csi-graph.ttl"], contracts=False)
 for row in ds.query(\"\"\"
     PREFIX csi: <https://w3id.org/csi-graph/ontology#>
     PREFIX dct: <http://purl.org/dc/terms/>
-    SELECT ?contract ?commitment ?wording WHERE {{
+    SELECT ?contract ?commitment ?text WHERE {{
         ?c a csi:Commitment ; csi:inContract/dct:identifier ?contract ;
-           dct:identifier ?commitment ; csi:wording ?wording }}
+           dct:identifier ?commitment ; csi:wording|csi:paraphrase ?text }}
     ORDER BY ?contract ?commitment\"\"\"):
-    print(row["contract"], row["commitment"], row["wording"])
+    print(row["contract"], row["commitment"], row["text"])
 ```
 
 ou avec n'importe quel outil RDF (rdflib, Apache Jena, Oxigraph, GraphDB...) qui charge
@@ -109,8 +112,8 @@ def _english(contracts, tables, settings) -> str:
 This dataset describes French **integrated security contracts** (*contrats de sécurité intégrée*,
 CSI): contracts in which the State (the prefect), the public prosecutor and a city (the mayor) take
 reciprocal commitments on public safety, under circular no. 6258/SG of 16 April 2021. For each
-contract: its parties, its signatories and their posts, every commitment (its exact French wording,
-themes, target quantities, the bodies it creates or keeps), the dated follow-up of its
+contract: its parties, its signatories and their posts, every commitment (its exact French wording or,
+when no source gives its text, a paraphrase, themes, target quantities, the bodies it creates or keeps), the dated follow-up of its
 realisation, and the public **sources** of each fact, with their reliability and the date they were
 read. A fact no source gives is left out. Themes and commitment types are the csi-graph project's
 editorial classification.

@@ -191,10 +191,18 @@ def _overview(c: Comparison, t: dict, full: bool) -> list[Table]:
     rows = []
     for k in c.contracts:
         places = ", ".join(f"{p.label} ({c.words.get(p.kind, p.kind)})" for p in k.territories)
-        rows.append([k.identifier, places, k.status_label, str(k.commitments)])
-    return [
-        Table("overview", t["overview"], [t["contract"], t["territory"], t["status"], t["commitments"]], rows)
-    ]
+        rows.append([k.identifier, places, k.status_label, _count(k.commitments)])
+    columns = [t["contract"], t["territory"], t["status"], t["commitments"]]
+    return [Table("overview", t["overview"], columns, rows, _no_commitment_note(c, t))]
+
+
+def _count(commitments: int) -> str:
+    """A contract's number of commitments; none recorded (none known, or none) shows no figure, not 0."""
+    return str(commitments) if commitments else NO_FIGURE
+
+
+def _no_commitment_note(c: Comparison, t: dict) -> list[str]:
+    return [] if all(k.commitments for k in c.contracts) else [f"–: {t['none']}"]
 
 
 def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
@@ -203,7 +211,7 @@ def _themes(c: Comparison, t: dict, full: bool) -> list[Table]:
     for k in c.contracts:
         counts = c.themes[k.identifier]
         cells = [_volet_cell(c.state(k.identifier, key), counts.get(key, 0)) for key, _ in c.volets]
-        rows.append([k.identifier, *cells, str(k.commitments)])
+        rows.append([k.identifier, *cells, _count(k.commitments)])
     states = {c.state(k.identifier, key) for k in c.contracts for key, _ in c.volets}
     notes = [t["axis-stated"]] if "axis-stated" in states else []
     notes += [f"–: {t['none']}"] if "unknown" in states else []

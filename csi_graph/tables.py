@@ -39,7 +39,8 @@ from csi_graph.namespaces import BASE, CSI
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-TEMPORAL_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+TEMPORAL_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 IRIS_PATTERN = r"^[a-z][a-z0-9+.-]*:[^ ]+( [a-z][a-z0-9+.-]*:[^ ]+)*$"
 CODES_PATTERN = r"^[^ ]+( [^ ]+)*$"
 MULTI_TEXT = " ; "
@@ -57,7 +58,7 @@ class Column:
 
     ``value`` says how a cell maps to RDF objects of ``predicate``: ``iri``, ``iris``
     (space-separated), ``code``/``codes`` (concepts of the scheme namespace ``scheme``),
-    ``fr``/``en`` (a text in that language), ``string``, ``integer``, ``temporal`` (a date,
+    ``fr``/``en`` (a text in that language), ``string``, ``integer``, ``boolean``, ``temporal`` (a date,
     year-month or year, typed by its precision) or ``subject`` (the row's resource).
     """
 
@@ -194,6 +195,22 @@ def _text(
     name: str, title: str, description: str, example: str, predicate: str | None, lang: str, **kw
 ) -> Column:
     return Column(name, "string", title, description, example, predicate=predicate, value=lang, **kw)
+
+
+def _comments(example_fr: str, example_en: str) -> tuple[Column, Column]:
+    """A note on the resource (rdfs:comment): what the sources say that no other column holds."""
+    return tuple(
+        _text(
+            f"comment_{lang}",
+            title,
+            f"Remarque ({lang}) : ce que disent les sources et qu'aucune autre colonne ne porte. "
+            f"/ Note ({lang}): what the sources say that no other column holds.",
+            example,
+            RDFS_COMMENT,
+            lang,
+        )
+        for lang, title, example in (("fr", "Remarque", example_fr), ("en", "Remarque (anglais)", example_en))
+    )
 
 
 def _sources(example: str) -> Column:
@@ -346,9 +363,12 @@ CONTRACTS = Table(
             "commitments",
             "integer",
             "Engagements",
-            "Nombre d'engagements. / Number of commitments.",
+            "Nombre d'engagements que donnent les sources ; vide quand elles n'en donnent aucun et les disent "
+            "inconnus (csi:commitmentsKnown false), ce qui n'est pas zéro ; un minimum quand les engagements "
+            "d'une partie sont inconnus (parties.csv). / Number of commitments the sources give; empty when "
+            "they give none and say they are not known, which is not zero; a lower bound when a party's "
+            "commitments are not known (parties.csv).",
             "16",
-            required=True,
         ),
         _sources(_CHAMBERY_SOURCE),
     ),
@@ -418,8 +438,21 @@ PARTIES = Table(
             "commitments",
             "integer",
             "Engagements",
-            "Nombre d'engagements pris par la partie. / Number of commitments taken by the party.",
+            "Nombre d'engagements pris par la partie ; vide quand les sources les disent inconnus "
+            "(csi:commitmentsKnown false), ce qui n'est pas zéro. / Number of commitments taken by the party; "
+            "empty when the sources say they are not known, which is not zero.",
             "8",
+        ),
+        Column(
+            "commitments_known",
+            "boolean",
+            "Engagements connus",
+            "false quand les sources nomment la partie sans donner aucun de ses engagements "
+            "(csi:commitmentsKnown) ; vide quand elles ne disent rien de tel. / false when the sources name "
+            "the party without giving any of its commitments; empty otherwise.",
+            "false",
+            predicate=CSI + "commitmentsKnown",
+            value="boolean",
         ),
         _sources(_CHAMBERY_SOURCE),
     ),
@@ -447,9 +480,9 @@ SIGNATORIES = Table(
             "party",
             "string",
             "Partie",
-            "IRI de la partie pour laquelle la personne signe. / IRI of the party signed for.",
+            "IRI de la partie pour laquelle la personne signe ; vide quand la source ne la nomme pas. "
+            "/ IRI of the party signed for; empty when the source does not name it.",
             "https://w3id.org/csi-graph/id/party/chambery-2021/state",
-            required=True,
             predicate=CSI + "signedFor",
             value="iri",
         ),
@@ -523,6 +556,10 @@ SIGNATORIES = Table(
             value="code",
             scheme=CAPACITY_NS,
         ),
+        *_comments(
+            "Le préfet n'est pas nommé dans les sources lues.",
+            "The prefect is not named in the sources read.",
+        ),
         _sources(_CHAMBERY_SOURCE),
     ),
     primary_key=("iri",),
@@ -585,11 +622,25 @@ COMMITMENTS = Table(
         _text(
             "wording_fr",
             "Libellé exact",
-            "Libellé de l'engagement tel qu'écrit par la source. / Wording of the commitment as the source writes it.",
+            "Libellé de l'engagement copié tel quel de la source (csi:wording) ; vide quand aucune source lue "
+            "n'en donne le texte, l'engagement a alors une reformulation (paraphrase_fr). / Wording of the "
+            "commitment copied as the source writes it; empty when no source read gives its text, and the "
+            "commitment then has a paraphrase (paraphrase_fr).",
             "Création de 10 postes de fonctionnaires de la police nationale supplémentaires",
             CSI + "wording",
             "fr",
-            required=True,
+        ),
+        _text(
+            "paraphrase_fr",
+            "Reformulation",
+            "Résumé que csi-graph écrit d'un engagement dont aucune source lue ne donne le texte (csi:paraphrase), "
+            "d'après ce qu'en disent les sources ; vide quand l'engagement a son libellé exact (wording_fr). "
+            "Chaque engagement a l'un des deux, jamais les deux. / csi-graph's summary of a commitment whose text "
+            "no source read gives, from what the sources say of it; empty when the commitment has its exact "
+            "wording (wording_fr). Each commitment has one of the two, never both.",
+            "Renfort des effectifs de police nationale",
+            CSI + "paraphrase",
+            "fr",
         ),
         _text(
             "label_fr",
@@ -699,6 +750,21 @@ COMMITMENTS = Table(
             "https://w3id.org/csi-graph/id/instrument/chambery/stspd",
             predicate=CSI + "updates",
             value="iris",
+        ),
+        Column(
+            "concerns",
+            "string",
+            "Concerne",
+            "IRI des dispositifs que l'engagement concerne, sans dire s'il les crée, maintient ou met à jour "
+            "(csi:concernsInstrument). / IRIs of the instruments the commitment is about, without saying "
+            "whether it creates, keeps or updates them.",
+            "https://w3id.org/csi-graph/id/instrument/avignon/poste-ble-de-lune",
+            predicate=CSI + "concernsInstrument",
+            value="iris",
+        ),
+        *_comments(
+            "Les deux sources officielles ne donnent pas la même échéance.",
+            "The two official sources do not give the same deadline.",
         ),
         Column(
             "latest_status",
@@ -880,7 +946,14 @@ QUANTITIES = Table(
         _contract(),
         _commitment("state-01"),
         _commitment_identifier("state-01"),
-        Column("value", "number", "Valeur", "Valeur visée. / Target value.", "10", required=True),
+        Column(
+            "value",
+            "number",
+            "Valeur",
+            "Valeur visée ; vide quand la source n'en donne pas de chiffre (le libellé dit ce qu'elle en dit). "
+            "/ Target value; empty when the source gives no figure (the label says what it says).",
+            "10",
+        ),
         Column(
             "unit",
             "string",
@@ -962,10 +1035,12 @@ SOURCES = Table(
         ),
         Column(
             "issued",
-            "date",
+            "string",
             "Date de publication",
-            "Date de publication, si connue. / Publication date, if known.",
+            "Date de publication, si connue, à la précision que donne la source (AAAA-MM-JJ, AAAA-MM ou AAAA). "
+            "/ Publication date, if known, to the precision the source gives.",
             "2021-09-23",
+            value="temporal",
         ),
         Column(
             "reliability",
@@ -1304,6 +1379,8 @@ def _objects(column: Column, cell: str) -> list[Node]:
         return [Literal(cell, lang=kind)]
     if kind == "integer":
         return [Literal(cell, datatype=URIRef(XSD + "integer"))]
+    if kind == "boolean":
+        return [Literal(cell, datatype=URIRef(XSD + "boolean"))]
     if kind == "temporal":
         return [temporal_literal(cell)]
     return [Literal(cell)]

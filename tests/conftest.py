@@ -92,15 +92,31 @@ def normalised(result) -> list:
 PACKAGE_DATE = "2026-11-30"
 
 
+def contract_identifiers(dataset) -> list[str]:
+    """The identifiers of the contracts in ``dataset``, sorted: what tests derive their figures from."""
+    from rdflib import RDF, URIRef
+
+    graph = dataset.merged("data")
+    contract = URIRef("https://w3id.org/csi-graph/ontology#IntegratedSecurityContract")
+    identifier = URIRef("http://purl.org/dc/terms/identifier")
+    return sorted(str(i) for c in graph.subjects(RDF.type, contract) for i in graph.objects(c, identifier))
+
+
 @pytest.fixture(scope="session")
-def package_dir(tmp_path_factory):
-    """An open-data package of Chambéry's contract and the synthetic one, built once."""
+def package_dataset():
+    """What ``package_dir`` packages: the shipped data plus the synthetic contract (an added case)."""
+    return load([SYNTHETIC])
+
+
+@pytest.fixture(scope="session")
+def package_dir(tmp_path_factory, package_dataset):
+    """The open-data package of the shipped data plus the synthetic contract, built once."""
     import datetime
 
     from csi_graph.catalog import PublishSettings
     from csi_graph.package import build_package
 
-    dataset = load([ROOT / "data" / "contracts" / "chambery-2021.ttl", SYNTHETIC], contracts=False)
+    dataset = package_dataset
     settings = PublishSettings(
         base_url="https://data.example.org/csi/",
         publisher_name="Testville open data team (synthetic)",

@@ -23,7 +23,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from csi_graph.files import write_atomic
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CSI_GRAPH_CHROMIUM", "/usr/bin/chromium")  # another path: to try the rule below
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # As root, without a network: no sandbox, and none of chromium's own connections.
 FLAGS = [
@@ -47,7 +47,7 @@ def screenshots(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def page(screenshots):
     if not Path(CHROMIUM).exists():
-        message = "Debian's chromium is missing (/usr/bin/chromium): apt-get install chromium (.ci/run does)"
+        message = f"Debian's chromium is missing ({CHROMIUM}): apt-get install chromium (.ci/run does)"
         if ON_CI:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

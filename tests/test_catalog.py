@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 
 import pyoxigraph as ox
 import pytest
+from conftest import contract_identifiers
 from pyshacl import validate
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from csi_graph.catalog import DCAT_AP_SHAPES, LICENCE, check_catalog, load_settings
 from csi_graph.errors import CsiError, InputError
-from csi_graph.tables import TABLES
+from csi_graph.tables import TABLES, temporal_literal
 from csi_graph.terms import ox_to_rdflib
 
 # Plain namespaces: pytest's collection trips over rdflib's closed DefinedNamespace objects.
@@ -95,12 +97,10 @@ def test_jsonld_record_is_the_same_graph(package_dir, catalog):
     assert isomorphic(_parse(package_dir / "catalog.jsonld", ox.RdfFormat.JSON_LD), catalog)
 
 
-def test_one_dataset_for_the_whole_and_one_per_contract(catalog):
+def test_one_dataset_for_the_whole_and_one_per_contract(catalog, package_dataset):
     datasets = set(catalog.subjects(RDF.type, DCAT.Dataset))
-    assert {str(d) for d in datasets} == {
-        BASE_URL + "catalog#dataset",
-        BASE_URL + "catalog#dataset-chambery-2021",
-        BASE_URL + "catalog#dataset-testville-2030",
+    assert {str(d) for d in datasets} == {BASE_URL + "catalog#dataset"} | {
+        BASE_URL + f"catalog#dataset-{identifier}" for identifier in contract_identifiers(package_dataset)
     }
     catalog_node = next(catalog.subjects(RDF.type, DCAT.Catalog))
     assert set(catalog.objects(catalog_node, DCAT.dataset)) == datasets
@@ -117,9 +117,10 @@ def test_one_dataset_for_the_whole_and_one_per_contract(catalog):
         )
 
 
-def test_every_file_is_described_truly(package_dir, catalog):
+def test_every_file_is_described_truly(package_dir, catalog, package_dataset):
     distributions = list(catalog.subjects(RDF.type, DCAT.Distribution))
-    assert len(distributions) == 3 + 1 + len(TABLES) + 3 * 2
+    # the whole graph in 3 formats, the ontology, each table, each contract in 3 formats
+    assert len(distributions) == 3 + 1 + len(TABLES) + 3 * len(contract_identifiers(package_dataset))
     for distribution in distributions:
         url = str(catalog.value(distribution, DCAT.downloadURL))
         assert url.startswith(BASE_URL) and str(catalog.value(distribution, DCAT.accessURL)) == url
@@ -157,14 +158,19 @@ def test_spatial_coverage_is_the_insee_code_without_invented_geometry(catalog):
     assert not list(catalog.triples((None, DCAT.bbox, None)))
 
 
-def test_temporal_coverage_is_the_contract_period(catalog):
+def test_temporal_coverage_is_the_contract_period(catalog, package_dir):
     chambery = URIRef(BASE_URL + "catalog#dataset-chambery-2021")
     period = catalog.value(chambery, DCTERMS.temporal)
     assert catalog.value(period, DCAT.startDate) == Literal("2021-09-22", datatype=XSD.date)
     assert catalog.value(period, DCAT.endDate) == Literal("2026", datatype=XSD.gYear)
     whole = catalog.value(URIRef(BASE_URL + "catalog#dataset"), DCTERMS.temporal)
-    assert catalog.value(whole, DCAT.startDate) == Literal("2021-09-22", datatype=XSD.date)
-    assert catalog.value(whole, DCAT.endDate) == Literal("2032", datatype=XSD.gYear)
+    # the whole: from the earliest start to the latest end of the contracts, as written
+    with (package_dir / "tables/contracts.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    start = min(r["start_date"] for r in rows if r["start_date"])
+    end = max(r["end_date"] for r in rows if r["end_date"])
+    assert catalog.value(whole, DCAT.startDate) == temporal_literal(start)
+    assert catalog.value(whole, DCAT.endDate) == temporal_literal(end)
 
 
 def test_publisher_and_contact_come_from_the_settings(catalog):

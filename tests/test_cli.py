@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sys
+from pathlib import Path
 
-from conftest import ROOT, SYNTHETIC
+from conftest import FIXTURES, SYNTHETIC, contract_identifiers
+from terminal import bars, run_on_a_terminal
 
 from csi_graph.cli import cli
 
@@ -162,10 +166,9 @@ def test_info_lists_contract_parties_and_graphs(runner):
     assert "data/contracts/chambery-2021.ttl" in out
 
 
-def test_info_json(runner):
+def test_info_json(runner, shipped):
     document = json.loads(runner.invoke(cli, ["info", "-f", "json"]).stdout)
-    files = list((ROOT / "data" / "contracts").glob("*.ttl"))  # one contract per file
-    assert len(document["contracts"]) == len(files)
+    assert sorted(c["identifier"] for c in document["contracts"]) == contract_identifiers(shipped)
     (contract,) = [c for c in document["contracts"] if c["identifier"] == "chambery-2021"]
     assert {p["label"]: p["commitments"] for p in contract["parties"]} == {
         "State": 8,
@@ -187,3 +190,37 @@ def test_unexpected_error_has_no_traceback(runner, monkeypatch):
         "Error: internal error (RuntimeError: simulated bug). This is a bug in csi-graph: please report "
         "it (https://w3id.org/csi-graph) with the command you ran (--debug shows the traceback)\n"
     )
+
+
+CSI_GRAPH = shutil.which("csi-graph") or str(Path(sys.executable).parent / "csi-graph")
+
+
+def test_validate_and_build_show_a_bar_on_a_terminal_and_nothing_with_quiet(tmp_path):
+    built = tmp_path / "built"
+    commands = {
+        "Validating": ["validate", str(SYNTHETIC)],
+        "Building": [
+            "build",
+            str(FIXTURES / "synthetic-contract.yaml"),
+            "-o",
+            str(built),
+            "--reference",
+            str(FIXTURES / "synthetic-territories.ttl"),
+        ],
+    }
+    for label, args in commands.items():
+        code, text = run_on_a_terminal([CSI_GRAPH, *args])
+        assert code == 0, text
+        drawn = bars(text)
+        assert drawn and drawn[0][0] == label, text
+        assert drawn[-1][2] == drawn[-1][3] and set(drawn[-1][1]) == {"#"}  # full at the end
+        assert "[1/" not in text  # no plain lines on a terminal
+        assert "conforms" in text.lower() or "valid" in text.lower()
+        shutil.rmtree(built, ignore_errors=True)
+        code, quiet = run_on_a_terminal([CSI_GRAPH, *args, "-q"])
+        assert code == 0 and not bars(quiet) and "\x1b[?25l" not in quiet, quiet
+
+
+def test_validate_and_build_off_a_terminal_print_their_report_only(runner):
+    result = runner.invoke(cli, ["validate", str(SYNTHETIC)])
+    assert result.exit_code == 0 and result.stderr == ""  # a pipe or a log: no progress lines

@@ -327,7 +327,7 @@ def test_table_sections(runner):
     ]
 
 
-def test_chart_is_an_svg_heatmap_of_themes_by_contracts(runner, tmp_path, comparison):
+def test_chart_is_an_svg_heatmap_of_themes_by_contracts(runner, tmp_path, comparison, shipped):
     chart = tmp_path / "themes.svg"
     result = runner.invoke(cli, ["compare", "--chart", str(chart), "-s", "overview"])
     assert result.exit_code == 0, result.output
@@ -524,3 +524,25 @@ def test_per_capita_is_a_default_section(runner):
     result = runner.invoke(cli, ["compare", "--lang", "fr"])
     assert result.exit_code == 0
     assert "Postes et caméras en plus, pour 10 000 habitants" in result.stdout
+def test_every_label_is_translated_in_french(shipped):
+    """No English label of the data or of the report (``additional``, ``total``...) in --lang fr."""
+    from rdflib.namespace import RDFS, SKOS
+
+    from csi_graph.compare import SECTIONS
+    from csi_graph.report import _TEXT, tables
+
+    graph = shipped.merged()
+    labels: dict[str, dict] = {"en": defaultdict(set), "fr": defaultdict(set)}
+    for predicate in (RDFS.label, SKOS.prefLabel):
+        for subject, label in graph.subject_objects(predicate):
+            if getattr(label, "language", None) in labels:
+                labels[label.language][subject].add(str(label))
+    english = {text for s, texts in labels["en"].items() for text in texts - labels["fr"][s]}
+    english |= {text for key, text in _TEXT["en"].items() if _TEXT["fr"][key] != text}
+
+    def cells(lang: str) -> list[str]:
+        chosen = tables(compare(shipped, lang=lang), SECTIONS, full=True)
+        return [cell for table in chosen for row in [table.columns, *table.rows] for cell in row]
+
+    assert {cell for cell in cells("en") if cell in english}  # the check would see a leak
+    assert not {cell for cell in cells("fr") if cell in english}

@@ -213,16 +213,26 @@ def test_an_unreadable_sub_folder_is_an_error(tmp_path):
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
 def test_outputs_get_the_mode_of_the_umask(tmp_path, umask, mode):
+    territories = str(ROOT / "tests" / "fixtures" / "synthetic-territories.ttl")
+    synthetic = str(ROOT / "tests" / "fixtures" / "synthetic-contract.ttl")
     written = {
         "query": ["query", "-e", "ASK { ?s ?p ?o }", "-o", "ask.txt"],
         "export": ["export", "-f", "nt", "-o", "out.nt"],
         "new": ["new", "Testville", "--year", "2031"],
+        "chart": ["compare", "--chart", "chart.svg", "-s", "overview"],
+        "build": ["build", str(SYNTHETIC_YAML), "-o", "built", "--reference", territories],
+        "package": ["package", "package", synthetic, "--no-validate", "-q"],
     }
     for args in written.values():
         result = csi_graph(*args, umask=umask, cwd=tmp_path)
         assert result.returncode in (0, 1), result.stderr
-    for name in ("ask.txt", "out.nt", "testville-2031.yaml"):
+    files = ["ask.txt", "out.nt", "testville-2031.yaml", "chart.svg", "built/testville-2030.ttl"]
+    files += [str(p.relative_to(tmp_path)) for p in (tmp_path / "package").rglob("*") if p.is_file()]
+    assert "package/tables/contracts.csv" in files
+    for name in files:
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
+    for folder in ("built", "package", "package/tables"):  # folders: searchable as the umask allows
+        assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o777 & ~umask, folder
 
 
 def test_replacing_a_file_keeps_its_mode_and_follows_links(tmp_path):
@@ -416,7 +426,7 @@ def test_huge_integers_are_values_not_crashes(runner, tmp_path, args):
 def test_a_full_disk_under_a_folder_output_changes_nothing(tmp_path, command):
     target = tmp_path / "out"
     # Each file may hold 2,000 bytes at most: the first page or table already fails.
-    options = ["-q", "--no-validate"] if command == "package" else []  # validation is not the point here
+    options = ["-q", "--no-validate"] if command == "package" else ["-q"]  # validation is not the point here
     result = csi_graph(command, str(target), *options, file_size=2000)
     assert result.returncode == 2
     assert result.stderr == f"Error: {target}: cannot write: File too large; nothing was changed there\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import csv
 import json
-import os
 import re
 import shutil
 import signal
@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import ROOT, SYNTHETIC
+from conftest import ROOT, SYNTHETIC, contract_identifiers
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from terminal import bars, run_on_a_terminal
 
 from csi_graph.cli import cli
 from csi_graph.export import Selection
-from csi_graph.loader import load
 from csi_graph.terms import ox_to_rdflib
 
 CHAMBERY = ROOT / "data" / "contracts" / "chambery-2021.ttl"
@@ -36,6 +36,11 @@ def _parse(path: Path) -> Graph:
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _package(runner, outdir, *args, paths=(str(SYNTHETIC),), validate=False):
@@ -73,12 +78,10 @@ def test_layout(package_dir):
     }
 
 
-def test_manifest_and_checksums_are_true(package_dir):
+def test_manifest_and_checksums_are_true(package_dir, package_dataset):
     manifest = json.loads((package_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["generator"] == "csi-graph" and manifest["contracts"] == [
-        "chambery-2021",
-        "testville-2030",
-    ]
+    assert manifest["generator"] == "csi-graph"
+    assert manifest["contracts"] == contract_identifiers(package_dataset)
     listed = {f["path"] for f in manifest["files"]}
     assert listed == set(_snapshot(package_dir)) - {"manifest.json", "SHA256SUMS"}
     for entry in manifest["files"]:
@@ -90,10 +93,9 @@ def test_manifest_and_checksums_are_true(package_dir):
     assert check.stdout.count(": OK") == len(listed) + 1  # with manifest.json
 
 
-def test_jsonld_reads_back_to_the_source_data(package_dir):
-    dataset = load([CHAMBERY, SYNTHETIC], contracts=False)
+def test_jsonld_reads_back_to_the_source_data(package_dir, package_dataset):
     source = Graph()
-    for quad in Selection(dataset).quads:
+    for quad in Selection(package_dataset).quads:
         source.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
     assert isomorphic(_parse(package_dir / "csi-graph.jsonld"), source)
     assert isomorphic(_parse(package_dir / "csi-graph.ttl"), source)
@@ -120,8 +122,15 @@ def test_readme_is_bilingual_and_documents_every_column(package_dir):
         assert f"### `{table.file}`" in readme
         for column in table.columns:
             assert f"| `{column.name}` |" in readme
-    assert "<https://www.chambery.fr/actualite/3934/" in readme  # sources are listed
-    assert "`chambery-2021` — Premier contrat de sécurité intégrée de Chambéry — Chambéry (73065)" in readme
+    sources = _rows(package_dir / "tables/sources.csv")
+    assert f"{len(sources)} sources publiques" in readme and f"{len(sources)} public sources" in readme
+    lines = readme.splitlines()
+    for row in _rows(package_dir / "tables/contracts.csv"):  # every contract, with its count or "not known"
+        line = next(
+            line for line in lines if line.startswith(f"- `{row['contract']}` — {row['title_fr']} — ")
+        )
+        count = f"{row['commitments']} engagements" if row["commitments"] else "engagements inconnus"
+        assert line.endswith(count), line
 
 
 def test_readme_query_example_runs(package_dir):
@@ -129,9 +138,10 @@ def test_readme_query_example_runs(package_dir):
     code = re.search(r"```python\n(.*?)```", readme, re.S)[1]
     run = subprocess.run([sys.executable, "-c", code], cwd=package_dir, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    lines = run.stdout.splitlines()
-    assert len(lines) == 18
-    assert lines[0].startswith("chambery-2021 city-01 Actualisation de la stratégie territoriale")
+    commitments = _rows(package_dir / "tables/commitments.csv")  # each has its wording or a paraphrase
+    assert sorted(run.stdout.splitlines()) == sorted(
+        f"{r['contract']} {r['identifier']} {r['wording_fr'] or r['paraphrase_fr']}" for r in commitments
+    )
 
 
 # Nothing lost, nothing half-written --------------------------------------------------------
@@ -286,27 +296,11 @@ def test_quiet_says_nothing_and_default_base_url_is_pointed_out(runner, tmp_path
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    import pty
-
-    leader, follower = pty.openpty()
-    command = [CSI_GRAPH, "package", str(tmp_path / "out"), str(SYNTHETIC)]
-    process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, close_fds=True)
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closed: the command ended
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
-    assert process.wait() == 0
-    text = output.decode("utf-8", "replace")
-    bars = re.findall(r"\r\x1b\[\?25l(.*?)\s+\[([#-]+)\]\s+(\d+)/(\d+)", text)
-    assert bars[0][0] == "Packaging" and bars[1][0] == "validating the data (SHACL)"
-    total = bars[-1][3]
-    assert bars[-1][2] == total and set(bars[-1][1]) == {"#"}  # a full bar at the end
+    code, text = run_on_a_terminal([CSI_GRAPH, "package", str(tmp_path / "out"), str(SYNTHETIC)])
+    assert code == 0
+    drawn = bars(text)
+    assert drawn[0][0] == "Packaging" and drawn[1][0] == "validating the data (SHACL)"
+    total = drawn[-1][3]
+    assert drawn[-1][2] == total and set(drawn[-1][1]) == {"#"}  # a full bar at the end
     assert "[1/" not in text  # no plain lines on a terminal
     assert "\r\nWrote " in text

@@ -31,7 +31,6 @@ GAP_SHAPES = {
     "csish:Signature-partyRecommended",
     "csish:Signature-dateRecommended",  # Essonne: signed "early July", year not given
     "csish:Contract-periodRecommended",  # durations no source gives
-    "csish:Contract-parties",  # register entries with fewer than two parties known (Albi, Niort, Tarbes)
     "csish:Commitment-credibleSource",  # commitments known from C sources only
     "csish:Status-credibleSource",  # Chambéry's joint police post, Nantes's 2023 camera plan
 }

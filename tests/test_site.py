@@ -74,7 +74,10 @@ def test_rewriting_replaces_the_site_and_refuses_other_folders(built, tmp_path, 
     (out / "stale.html").write_text("from an older build")
     result = runner.invoke(cli, ["site", str(out)])
     assert result.exit_code == 0, result.output
-    assert re.match(r"Wrote \d+ pages and \d+ data documents to ", result.output)
+    assert re.match(r"Wrote \d+ pages and \d+ data documents to ", result.stdout)
+    # off a terminal, progress is plain lines on stderr: the start, each tenth, the end
+    steps = re.findall(r"^\[(\d+)/(\d+)\] ", result.stderr, re.M)
+    assert steps[0][0] == "0" and steps[-1][0] == steps[-1][1] and 3 <= len(steps) <= 13, result.stderr
     assert not (out / "stale.html").exists()
     assert (out / "index.html").read_bytes() == (built / "index.html").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no build or old folder left behind
@@ -82,9 +85,9 @@ def test_rewriting_replaces_the_site_and_refuses_other_folders(built, tmp_path, 
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "notes.txt").write_text("mine")
-    result = runner.invoke(cli, ["site", str(precious)])
-    assert result.exit_code == 2
-    assert "is not a site written by csi-graph" in result.output
+    result = runner.invoke(cli, ["site", str(precious), "-q"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "is not a site written by csi-graph" in result.stderr  # -q silences progress, not errors
     assert (precious / "notes.txt").read_text() == "mine"
 
 
@@ -122,3 +125,10 @@ def test_iris_that_cannot_be_file_names_are_skipped(tmp_path, monkeypatch):
     assert sorted(report.skipped) == HOSTILE
     assert not any(p.name.startswith("escape") for p in tmp_path.rglob("*"))
     assert not _safe("id/a/../b") and not _safe("id//b") and _safe("id/contract/x")
+
+
+@pytest.mark.slow
+def test_quiet_site_says_nothing(runner, tmp_path):
+    result = runner.invoke(cli, ["site", str(tmp_path / "public"), "-q"])
+    assert result.exit_code == 0 and result.stdout == result.stderr == ""
+    assert (tmp_path / "public" / "index.html").is_file()

@@ -7,7 +7,7 @@ import json
 
 import frictionless
 import pytest
-from conftest import ROOT, SYNTHETIC
+from conftest import ROOT, SYNTHETIC, contract_identifiers
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
@@ -109,13 +109,17 @@ def test_frictionless_rejects_a_row_that_breaks_the_schema(package_dir, tmp_path
     }
 
 
-def test_rows_match_the_data(package_dir):
-    assert [r["contract"] for r in _rows(package_dir / "tables/contracts.csv")] == [
-        "chambery-2021",
-        "testville-2030",
-    ]
+def test_rows_match_the_data(package_dir, package_dataset):
+    data = package_dataset.merged("data")
+    assert [r["contract"] for r in _rows(package_dir / "tables/contracts.csv")] == contract_identifiers(
+        package_dataset
+    )
     commitments = _rows(package_dir / COMMITMENTS.file)
-    assert len(commitments) == 16 + 2
+    assert len(commitments) == len(set(data.subjects(RDF.type, URIRef(CSI + "Commitment"))))
+    # the wording as written, or csi-graph's paraphrase when no source gives it: one of the two, never both
+    assert all(bool(r["wording_fr"]) != bool(r["paraphrase_fr"]) for r in commitments)
+    paraphrased = {str(s) for s in data.subjects(URIRef(CSI + "paraphrase"), None)}
+    assert {r["iri"] for r in commitments if r["paraphrase_fr"]} == paraphrased
     state01 = next(r for r in commitments if r["iri"].endswith("/chambery-2021/state-01"))
     assert (
         state01["wording_fr"]
@@ -125,10 +129,14 @@ def test_rows_match_the_data(package_dir):
     city06 = next(r for r in commitments if r["iri"].endswith("/chambery-2021/city-06"))
     assert (city06["latest_status"], city06["latest_status_date"]) == ("realised", "2021-11-23")
     quantities = _rows(package_dir / "tables/quantities.csv")
-    assert {(q["commitment_identifier"], q["value"], q["unit"]) for q in quantities} == {
-        ("state-01", "10", "post"),
-        ("state-01", "5", "post"),
-    }
+    assert {
+        (q["commitment_identifier"], q["value"], q["unit"])
+        for q in quantities
+        if q["contract"] in ("chambery-2021", "testville-2030")
+    } == {("state-01", "10", "post"), ("state-01", "5", "post")}
+    # a target the source gives without a figure has an empty value, never a made-up one
+    valued = {str(s) for s in data.subjects(URIRef("http://schema.org/value"), None)}
+    assert {q["iri"] for q in quantities if q["value"]} == valued & {q["iri"] for q in quantities}
     themes = _rows(package_dir / "tables/themes.csv")
     assert len(themes) == sum(len(r["themes"].split()) for r in commitments)
     assert {t["volet"] for t in themes} <= {
@@ -151,10 +159,9 @@ def test_same_tables_in_both_stores():
         assert data.to_csv() == oxigraph_tables[name].to_csv(), name
 
 
-def test_commitments_parties_and_signatories_read_back_without_loss(package_dir):
+def test_commitments_parties_and_signatories_read_back_without_loss(package_dir, package_dataset):
     """Every statement about a commitment, a party or a signature comes back from the CSV."""
-    dataset = load([ROOT / "data" / "contracts" / "chambery-2021.ttl", SYNTHETIC], contracts=False)
-    data = dataset.merged("data")
+    data = package_dataset.merged("data")
     classes = [URIRef(CSI + c) for c in ("Commitment", "ContractParty", "Signature")]
     source = Graph()
     for cls in classes:
@@ -164,3 +171,26 @@ def test_commitments_parties_and_signatories_read_back_without_loss(package_dir)
     back = read_back(package_dir, (COMMITMENTS, PARTIES, SIGNATORIES))
     assert len(source) > 250
     assert isomorphic(back, source), sorted(set(source) ^ set(back))[:5]
+
+
+ADDED_PARTY = """
+@prefix csi: <https://w3id.org/csi-graph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+# Synthetic (tests only): two more parties of the synthetic contract, with no commitment given.
+<https://w3id.org/csi-graph/id/party/testville-2030/none> a csi:ContractParty ;
+    rdfs:label "Partie sans engagement (fictive)"@fr ;
+    csi:inContract <https://w3id.org/csi-graph/id/contract/testville-2030> .
+<https://w3id.org/csi-graph/id/party/testville-2030/unknown> a csi:ContractParty ;
+    rdfs:label "Partie aux engagements inconnus (fictive)"@fr ; csi:commitmentsKnown false ;
+    csi:inContract <https://w3id.org/csi-graph/id/contract/testville-2030> .
+"""
+
+
+def test_no_commitment_is_0_and_commitments_not_known_are_empty(tmp_path):
+    added = tmp_path / "added.ttl"
+    added.write_text(ADDED_PARTY, encoding="utf-8")
+    parties = build_tables(load([SYNTHETIC, added], contracts=False))["parties"].rows
+    counts = {
+        row["iri"].rsplit("/", 1)[-1]: (row["commitments"], row["commitments_known"]) for row in parties
+    }
+    assert counts["none"] == ("0", "") and counts["unknown"] == ("", "false")

@@ -11,6 +11,7 @@ previous site it had moved aside), as ``package`` does (:func:`csi_graph.files.b
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +35,17 @@ class SiteReport:
     skipped: list[str] = field(default_factory=list)  # IRIs whose path cannot be a file
 
 
-def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE) -> SiteReport:
-    """Render the site of ``dataset`` into ``outdir`` (created, or replaced if a previous site)."""
+def write_site(
+    dataset: Dataset,
+    outdir: str | Path,
+    data_base: str = DATA_BASE,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SiteReport:
+    """Render the site of ``dataset`` into ``outdir`` (created, or replaced if a previous site).
+
+    ``progress(done, total, what)``, if given, hears of each resource rendered (a site has
+    thousands: the command line shows a bar).
+    """
     from csi_graph.web.app import render_resource, render_site_page
 
     target = Path(outdir)
@@ -48,7 +58,11 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
     renderer = Renderer(pages, live=False)
     report = SiteReport()
     build = build_folder(target)
+    served = list(pages.served_resources())
+    total = len(served) + 2
+    tell = progress or (lambda done, total, what: None)
     try:
+        tell(0, total, "home and comparison pages")
         for name in ("index", "compare", "register"):
             alternates = {code: f"{name}.{code}.html" for code in LANGUAGES}
             for lang in LANGUAGES:
@@ -57,7 +71,8 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
                 if lang == LANGUAGES[0]:
                     _write(build, f"{name}.html", html)
                 report.pages += 1
-        for iri in pages.served_resources():
+        for done, iri in enumerate(served, start=1):
+            tell(done, total, iri)
             path = pages.iris.path(iri)
             if path is None or not _safe(path):
                 report.skipped.append(iri)
@@ -74,6 +89,7 @@ def write_site(dataset: Dataset, outdir: str | Path, data_base: str = DATA_BASE)
             for ext in RDF_EXTENSIONS:
                 _write(build, f"{path}.{ext}", serialize(quads, DOCUMENTS[ext][1]))
                 report.documents += 1
+        tell(total, total, "the whole dataset (TriG, N-Quads)")
         for fmt in ("trig", "nq"):
             _write(build, f"dataset.{fmt}", dump(dataset, fmt))
             report.documents += 1
