@@ -9,12 +9,14 @@ pass, or an unlisted one that fails, fails here.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 from rdflib import Graph, Namespace
 
+from csi_graph import conformance
 from csi_graph.conformance import KNOWN_FAILURES, REPORT, cases, default_suite, markdown, run, unlisted_cases
 
 SUITE = ROOT / "tests" / "w3c-shacl"
@@ -58,17 +60,24 @@ def test_known_failures_name_real_tests():
 
 def test_implementation_report_is_current():
     """docs/shacl-conformance.md is what `python -m csi_graph.conformance` writes today."""
-    outcomes = [run(case, engine) for case in CASES for engine in ("sparql", "pyshacl")]
-    unlisted = [run(case, engine) for case in UNLISTED for engine in ("sparql", "pyshacl")]
+    outcomes, unlisted = whole_suite(SUITE)
     written = (ROOT / REPORT).read_text(encoding="utf-8")
     assert written == markdown(outcomes, unlisted), (
         "docs/shacl-conformance.md is out of date: run python -m csi_graph.conformance -o docs/shacl-conformance.md"
     )
 
 
-def test_report_command_checks_and_writes(tmp_path: Path):
+@cache
+def whole_suite(suite: Path):
+    """The whole suite on both engines (``conformance.run_all``), run once per process: the
+    report tests below need it four times, and each run takes seconds."""
+    return conformance.run_all(suite)
+
+
+def test_report_command_checks_and_writes(tmp_path: Path, monkeypatch):
     from csi_graph.conformance import main
 
+    monkeypatch.setattr(conformance, "run_all", whole_suite)  # the same outcomes, computed once
     target = tmp_path / "report.md"
     assert main([str(SUITE), "-o", str(target), "--check"]) == 1  # missing: out of date
     assert main([str(SUITE), "-o", str(target)]) == 0
