@@ -86,9 +86,7 @@ def parse(path: Path) -> Page:
         if lines[index].strip() != "```console":
             index += 1
             continue
-        server = any(
-            "<!-- example: server -->" in lines[j] for j in range(max(0, index - 2), index)
-        )
+        server = any("<!-- example: server -->" in lines[j] for j in range(max(0, index - 2), index))
         end = index + 1
         while end < len(lines) and lines[end].strip() != "```":
             end += 1
@@ -133,7 +131,9 @@ def _continues(command: str) -> bool:
 def matches(expected: list[str], actual: list[str]) -> bool:
     """``actual`` fits ``expected``, where ``...`` lines and ``...`` in a line match anything."""
     patterns = [
-        None if line.strip() == ELLIPSIS else re.compile(".*".join(map(re.escape, line.split(ELLIPSIS))) + r"\Z")
+        None
+        if line.strip() == ELLIPSIS
+        else re.compile(".*".join(map(re.escape, line.split(ELLIPSIS))) + r"\Z")
         for line in expected
     ]
 
