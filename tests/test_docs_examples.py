@@ -56,6 +56,32 @@ def test_console_examples_print_what_the_page_shows(path):
     )
 
 
+def test_update_keeps_the_elisions_of_a_page():
+    """``--update`` writes the new output and keeps ``...`` where the page had it, so that the
+    refreshed page passes the next run whatever legitimately varies."""
+    shown = ["Valid: 0 violations, 22 infos in ... triples", "first", "...", "last", "Wrote out: ...; ... s"]
+    printed = [
+        "Valid: 0 violations, 25 infos in 7881 triples",
+        "first!",
+        "a",
+        "b",
+        "c",
+        "last",
+        "Wrote out: 3 files; 7.2 s",
+    ]
+    refreshed = docexamples.refreshed(shown, printed)
+    assert refreshed == [
+        "Valid: 0 violations, 25 infos in ... triples",
+        "first!",
+        "...",
+        "last",
+        "Wrote out: ...; ... s",
+    ]
+    assert docexamples.matches(refreshed, printed)
+    assert not docexamples.matches(shown, printed)
+    assert docexamples.refreshed(["a ... b"], ["c 1 d"]) == ["c 1 d"]  # nothing to keep: as printed
+
+
 # Python examples ------------------------------------------------------------------------------
 
 PYCON = re.compile(r"^```pycon\n(.*?)^```$", re.S | re.M)
