@@ -229,7 +229,7 @@ def compare(
     from csi_graph.queries import contracts as contract_index
 
     q = _Queries(dataset, lang)
-    facts = contract_facts(dataset, lang)
+    facts = every = contract_facts(dataset, lang)
     if contracts:
         known = contract_index(dataset)
         by_iri = {c.iri: c for c in facts}
@@ -239,7 +239,7 @@ def compare(
     if completeness is not None:
         from csi_graph.register import at_least, register
 
-        kept = {entry.iri for entry in at_least(register(dataset, lang), completeness)}
+        kept = {entry.iri for entry in at_least(register(dataset, lang, every), completeness)}
         facts = [c for c in facts if c.iri in kept]
         if not facts:
             from csi_graph.errors import CsiError
@@ -292,7 +292,7 @@ class _Queries:
 
     def rows(self, name: str) -> list[dict[str, str | None]]:
         """Rows of ``internal/compare/NAME`` as dicts of lexical values (``None``: unbound)."""
-        return _records(self.dataset.query(f"internal/compare/{name}"))
+        return self.dataset.query(f"internal/compare/{name}").records()
 
     def label(self, iri: str | None) -> str:
         return self.dataset.labels.label(iri, self.lang) if iri else ""
@@ -339,7 +339,7 @@ class _Queries:
         """The rows of the query ``per-capita`` for the compared contracts, in their order."""
         kinds = {self.label(PREFIXES["qkind"] + kind): kind for kind in _QUANTITY_ORDER}
         out = []
-        for row in _records(self.dataset.query("per-capita", lang=self.lang)):
+        for row in self.dataset.query("per-capita", lang=self.lang).records():
             if row["identifier"] not in order:
                 continue
             label = row["measures"] or ""
@@ -443,14 +443,6 @@ class _Queries:
             )
         order = list(ids.values())
         return sorted(out, key=lambda r: (order.index(r.contract), r.date, _natural(r.commitment)))
-
-
-def _records(result: Any) -> list[dict[str, str | None]]:
-    """A query's rows as dicts of lexical values (``None``: unbound)."""
-    return [
-        {var: None if term is None else term.value for var, term in zip(result.variables, row, strict=True)}
-        for row in result.rows
-    ]
 
 
 def _cosines(vectors: dict[str, dict[str, int]], order: list[str]) -> dict[str, dict[str, float | None]]:

@@ -109,6 +109,7 @@ def summarise(dataset: Dataset, lang: str = "en") -> Info:
         parties[contract.value].append(
             PartySummary(labels.label(party.value, lang), kind_label, int(count.value))
         )
+    facts = contract_facts(dataset, lang)
     contracts = [
         ContractSummary(
             identifier=c.identifier,
@@ -123,6 +124,6 @@ def summarise(dataset: Dataset, lang: str = "en") -> Info:
             signed_dates=c.signed,
             end_dates=c.end,
         )
-        for c in contract_facts(dataset, lang)
+        for c in facts
     ]
-    return Info(contracts, list(dataset.graphs), summary(register(dataset, lang)))
+    return Info(contracts, list(dataset.graphs), summary(register(dataset, lang, facts)))

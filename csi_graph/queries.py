@@ -304,14 +304,15 @@ def bindings_for(named: NamedQuery, params: Mapping[str, Any]) -> dict[str, ox.N
 
 def prepare(named: NamedQuery, params: Mapping[str, Any] = {}) -> str:
     """The text a query runs as, on every engine: the prologue, then the query, parameters bound."""
-    return _bound(named, bindings_for(named, params))
+    return PROLOGUE + _bound(named, bindings_for(named, params))
 
 
 def _bound(named: NamedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query's text with its parameters bound, without the prologue."""
     if not bindings:
-        return PROLOGUE + named.text
+        return named.text
     terms = {name: to_ntriples(term) for name, term in bindings.items()}
-    return PROLOGUE + bind_values(named.text, terms, confirm=not named.trusted)
+    return bind_values(named.text, terms, confirm=not named.trusted)
 
 
 def run(
@@ -330,16 +331,13 @@ def run(
             contract_iri(
                 target, bindings[parameter.name].value, params.get(parameter.name, parameter.default)
             )
-    text = _bound(named, bindings)
-    # The checker reads the text after the fixed prologue: rdflib's parser misreads a SERVICE that
-    # follows a '#' on the same line (the prologue's IRIs hold some), and positions stay the user's.
-    form = (
-        named.form
-        if named.trusted
-        else check_query(text.removeprefix(PROLOGUE), target.graph_names, allow_remote=allow_remote)
-    )
+    body = _bound(named, bindings)
+    # The check reads the query without the fixed prologue: rdflib's parser misreads a SERVICE
+    # that follows a '#' on the same line (the prologue's IRIs hold some), and positions stay
+    # the user's.
+    form = named.form if named.trusted else check_query(body, target.graph_names, allow_remote=allow_remote)
     try:
-        return target.execute(text, form, max_rows=max_rows)
+        return target.execute(PROLOGUE + body, form, max_rows=max_rows)
     except SyntaxError as error:  # Oxigraph
         raise QueryError(f"malformed SPARQL: {user_position(str(error))}") from None
 

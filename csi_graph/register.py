@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from csi_graph.errors import CsiError
 
 if TYPE_CHECKING:
+    from csi_graph.contracts import ContractFacts
     from csi_graph.dataset import Dataset
 
 LEVELS = ("listed", "signatories", "commitments", "follow-up")  # from the least to the most complete
@@ -54,20 +55,24 @@ def check_level(level: str) -> str:
     return level
 
 
-def register(dataset: Dataset, lang: str = "en") -> list[Entry]:
-    """Every contract of ``dataset`` with its register row, in the canonical contract order."""
+def register(dataset: Dataset, lang: str = "en", facts: list[ContractFacts] | None = None) -> list[Entry]:
+    """Every contract of ``dataset`` with its register row, in the canonical contract order.
+
+    ``facts``: the contracts' :func:`~csi_graph.contracts.contract_facts`, when the caller has
+    them already (they take a dozen queries); only these contracts are listed.
+    """
     from csi_graph.contracts import contract_facts
 
     rows = {row["identifier"]: row for row in dataset.query("register", lang=lang).to_dicts()}
     entries = []
-    for facts in contract_facts(dataset, lang):
-        row = rows.get(facts.identifier)
+    for contract in facts if facts is not None else contract_facts(dataset, lang):
+        row = rows.get(contract.identifier)
         if row is None:  # a contract with no state: the register cannot list it (SHACL reports it)
             continue
         entries.append(
             Entry(
-                identifier=facts.identifier,
-                iri=facts.iri,
+                identifier=contract.identifier,
+                iri=contract.iri,
                 territories=_text(row["territories"]),
                 codes=_text(row["codes"]),
                 state=_text(row["state"]),

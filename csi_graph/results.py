@@ -113,6 +113,13 @@ class QueryResult:
     def to_dicts(self) -> list[dict[str, Any]]:
         return list(self)
 
+    def records(self) -> list[dict[str, str | None]]:
+        """Each row as a dict of lexical values, as tables print them (unbound: ``None``)."""
+        return [
+            {var: None if term is None else term.value for var, term in zip(self.variables, row, strict=True)}
+            for row in self.rows
+        ]
+
     def to_dataframe(self):
         """A pandas DataFrame of the rows (``pip install 'csi-graph[pandas]'``)."""
         try:
