@@ -357,7 +357,13 @@ CONTRACTS = Table(
             value="iri",
         ),
         Column(
-            "parties", "integer", "Parties", "Nombre de parties. / Number of parties.", "3", required=True
+            "parties",
+            "integer",
+            "Parties",
+            "Nombre de parties que donnent les sources ; vide quand elles n'en nomment aucune (contrat "
+            "seulement listé). / Number of parties the sources give; empty when they name none (a "
+            "contract only listed).",
+            "3",
         ),
         Column(
             "commitments",
@@ -453,6 +459,10 @@ PARTIES = Table(
             "false",
             predicate=CSI + "commitmentsKnown",
             value="boolean",
+        ),
+        *_comments(
+            "Le modèle n'a pas de sorte « région » : collectivité territoriale.",
+            'The model has no "region" kind: local authority.',
         ),
         _sources(_CHAMBERY_SOURCE),
     ),

@@ -254,6 +254,7 @@ def test_the_server_shows_the_register_in_both_languages(client, entries, url, l
 
 
 def test_the_register_rows_show_state_date_rank_and_sources(shipped, client):
+    import html
     import re
 
     page = client.get("/register.fr.html").text
@@ -264,7 +265,7 @@ def test_the_register_rows_show_state_date_rank_and_sources(shipped, client):
     levels["follow-up"] = "suivi"
     for e, row in zip(french, cells, strict=True):
         texts = [
-            re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         assert texts[0] == e.identifier and texts[1] == (e.territories or "")
         assert texts[2].startswith(e.state) and texts[3] == (e.date or "")

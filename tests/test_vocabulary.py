@@ -81,3 +81,22 @@ def _inherits_alignment(graph, term) -> bool:
     parents = list(graph.objects(term, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")))
     parents += list(graph.objects(term, URIRef("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")))
     return any(str(p).startswith(CSI) for p in parents)
+
+
+def test_every_state_under_signed_is_right_under_it(shipped):
+    """signed-by, signatures-by-quarter and register follow one skos:broader step to "signed".
+
+    Virtuoso 7 drops skos:broader+ inside those queries' FILTER EXISTS, so they use one step; a
+    state two steps under "signed" would go uncounted: this test says to update them first.
+    """
+    graph = shipped.merged("ontology")
+    broader = URIRef("http://www.w3.org/2004/02/skos/core#broader")
+    signed = URIRef("https://w3id.org/csi-graph/contract-status/signed")
+    under = {
+        concept
+        for concept in set(graph.subjects(broader, None))
+        if signed in set(graph.transitive_objects(concept, broader)) and concept != signed
+    }
+    assert URIRef("https://w3id.org/csi-graph/contract-status/renewed") in under
+    deeper = sorted(str(c) for c in under if (c, broader, signed) not in graph)
+    assert deeper == [], "update queries/signed-by.rq, signatures-by-quarter.rq and register.rq"
