@@ -99,7 +99,9 @@ def quarters_svg(signings: Signings, lang: str = "en") -> str:
             out.append(_bar(x, n, peak, tip.format(year=year, q=quarter, n=n), fill, kind, year, quarter))
             out.append(_text(x + BAR_W / 2, bottom + 16, label, size=10, anchor="middle", fill="#555"))
             x += BAR_W + GAP
-        out.append(_text((start + x - GAP) / 2, bottom + 36, str(year), size=13, anchor="middle", weight="600"))
+        out.append(
+            _text((start + x - GAP) / 2, bottom + 36, str(year), size=13, anchor="middle", weight="600")
+        )
         if index < len(years) - 1:
             out.append(
                 f'<line x1="{x + YEAR_GAP / 2 - GAP / 2:.0f}" y1="{TOP}" x2="{x + YEAR_GAP / 2 - GAP / 2:.0f}" '

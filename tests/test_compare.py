@@ -529,6 +529,8 @@ def test_per_capita_is_a_default_section(runner):
     result = runner.invoke(cli, ["compare", "--lang", "fr"])
     assert result.exit_code == 0
     assert "Postes et caméras en plus, pour 10 000 habitants" in result.stdout
+
+
 def test_every_label_is_translated_in_french(shipped):
     """No English label of the data or of the report (``additional``, ``total``...) in --lang fr."""
     from rdflib.namespace import RDFS, SKOS

@@ -265,7 +265,8 @@ def test_the_register_rows_show_state_date_rank_and_sources(shipped, client):
     levels["follow-up"] = "suivi"
     for e, row in zip(french, cells, strict=True):
         texts = [
-            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         assert texts[0] == e.identifier and texts[1] == (e.territories or "")
         assert texts[2].startswith(e.state) and texts[3] == (e.date or "")
