@@ -224,7 +224,7 @@ def test_similarity_is_the_cosine_of_theme_counts(shipped, comparison):
         rows = shipped.query(
             """PREFIX csi: <https://w3id.org/csi-graph/ontology#>
             SELECT ?theme (COUNT(DISTINCT ?c) AS ?n) WHERE {
-                ?c csi:inContract ?k ; csi:theme ?theme . ?k <http://purl.org/dc/terms/identifier> ?id
+                ?c a csi:Commitment ; csi:inContract ?k ; csi:theme ?theme . ?k <http://purl.org/dc/terms/identifier> ?id
                 FILTER(?id = ?wanted) } GROUP BY ?theme""",
             wanted=f'"{contract}"',
         )
