@@ -213,3 +213,28 @@ def test_cli_export_errors(runner):
     assert "chambery-2021" in result.stderr
     result = runner.invoke(cli, ["export", "-f", "csv"])
     assert result.exit_code == 2 and "Invalid value for '-f' / '--format'" in result.stderr
+
+
+def test_jsonld_from_the_store_is_what_pyld_makes_of_n_quads():
+    """csi-graph hands PyLD its statements directly; PyLD's own N-Quads reading is the oracle.
+
+    Chambéry's contract and the synthetic one, whose literals hold languages, datatypes,
+    escapes and blank nodes: the two ways must give the same document, byte for byte.
+    """
+    from pyld import jsonld as pyld
+
+    from csi_graph.export import canonical
+    from csi_graph.jsonld import _no_remote_documents, compact_document, context, dumps
+
+    dataset = load([CHAMBERY, SYNTHETIC], contracts=False)
+    nt = export(dataset, "nt")
+    quads = canonical(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    options = {
+        "documentLoader": _no_remote_documents,
+        "format": "application/n-quads",
+        "useNativeTypes": True,
+    }
+    oracle = pyld.compact(pyld.from_rdf(text, options), context(), {**options, "graph": True})
+    oracle["@context"] = context()
+    assert compact_document(quads) == dumps(oracle)
