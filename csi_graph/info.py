@@ -54,11 +54,13 @@ class Info:
             if c.end_dates:
                 dates += f", runs to {_dates(c.end_dates)}"
             lines.append(f"  {c.identifier}  {c.title}")
-            lines.append(f"    territory: {', '.join(c.territories)}; {dates}")
-            lines.append(f"    {c.commitments} commitments:")
+            lines.append(f"    territory: {', '.join(c.territories) or 'unknown'}; {dates}")
+            # none recorded (none known, or none) shows no figure, not 0, as in compare
+            lines.append(f"    {c.commitments} commitments:" if c.commitments else "    no commitment recorded")
             width = max((len(p.label) for p in c.parties), default=0)
             for p in c.parties:
-                lines.append(f"      {p.label.ljust(width)}  {p.commitments:>3}  ({p.kind})")
+                count = str(p.commitments) if p.commitments else "–"
+                lines.append(f"      {p.label.ljust(width)}  {count:>3}  ({p.kind})")
         lines += _register_lines(self.register)
         lines.append(f"Named graphs: {len(self.graphs)}")
         width = max((len(g.display) for g in self.graphs), default=0)
