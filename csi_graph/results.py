@@ -156,7 +156,15 @@ class QueryResult:
         )
 
     def to_w3c(self, fmt: str) -> bytes:
-        """A SELECT or ASK result in a W3C format (json, xml, csv, tsv), written by Oxigraph."""
+        """A SELECT or ASK result in a W3C format (json, xml, csv, tsv), written by Oxigraph.
+
+        Except a SELECT result in CSV: Oxigraph 0.5 leaves an IRI holding a comma or a quote
+        unquoted (``http://a/b,c`` splits into two cells), so CSV is written by Python's csv
+        module, with the SPARQL 1.1 CSV rules (IRIs and literals as their text, blank nodes
+        as ``_:label``, unbound as empty, CRLF line ends, RFC 4180 quoting).
+        """
+        if fmt == "csv" and self.form == "SELECT":
+            return _csv(self)
         return _oxigraph_results(ox.QueryResultsFormat.JSON, _json_document(self)).serialize(format=_W3C[fmt])
 
     # For people -------------------------------------------------------------------------
@@ -243,3 +251,17 @@ def _capped(items: Iterator, max_rows: int | None) -> tuple[list, bool]:
         return list(items), False
     kept = list(islice(items, max_rows + 1))
     return kept[:max_rows], len(kept) > max_rows
+
+
+def _csv(result: QueryResult) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(
+            "" if t is None else "_:" + t.value if isinstance(t, ox.BlankNode) else t.value for t in row
+        )
+    return out.getvalue().encode("utf-8")

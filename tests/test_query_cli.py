@@ -238,3 +238,41 @@ def test_w3c_formats_are_written_by_oxigraph_and_read_back(runner, shipped, fmt)
     (row,) = list(ox.parse_query_results(result.stdout_bytes, format=formats[fmt]))
     expected = shipped.query(TRICKY).rows[0]
     assert [row[v] for v in ("text", "french", "number", "missing")] == list(expected)
+
+
+def test_csv_quotes_what_needs_quoting_in_every_named_query_on_the_shipped_data(shipped):
+    """Read back with a CSV parser, every cell is the value the JSON results give.
+
+    The shipped sources hold an address with commas (Les Petites Affiches); Oxigraph 0.5's CSV
+    writer left such IRIs unquoted and the row split into too many cells.
+    """
+    from csi_graph.queries import library, run
+
+    for name, named in library().items():
+        result = run(shipped, named, {})
+        if result.form != "SELECT":
+            continue
+        rows = list(csv.reader(io.StringIO(result.to_w3c("csv").decode("utf-8"), newline="")))
+        document = json.loads(result.to_w3c("json"))
+        assert rows[0] == document["head"]["vars"], name
+        expected = [
+            [
+                b[v]["value"]
+                if v in b and b[v]["type"] != "bnode"
+                else ("_:" + b[v]["value"] if v in b else "")
+                for v in document["head"]["vars"]
+            ]
+            for b in document["results"]["bindings"]
+        ]
+        assert rows[1:] == expected, name
+
+
+def test_csv_of_awkward_terms():
+    """An IRI with commas, a literal with a quote and a line break, a blank node, an unbound cell."""
+    import pyoxigraph as ox
+
+    from csi_graph.results import QueryResult
+
+    rows = [(ox.NamedNode("http://example.org/a,b,c"), ox.Literal('x "y"\nz'), ox.BlankNode("b0"), None)]
+    result = QueryResult("SELECT", ["iri", "text", "node", "none"], rows)
+    assert result.to_w3c("csv") == b'iri,text,node,none\r\n"http://example.org/a,b,c","x ""y""\nz",_:b0,\r\n'
