@@ -387,6 +387,7 @@ def _prefixes(data: bytes) -> dict[bytes, bytes] | None:
 
 def _typed_kept(data: bytes, prefixes: dict[bytes, bytes]) -> bool:
     """Whether every "lexical"^^datatype of the file is one the store keeps as written."""
+    kept_forms: set[tuple[bytes, bytes]] = set()  # (lexical, ^^datatype) already judged kept
     at = data.find(b"^^")
     while at != -1:
         start = data.rfind(b'"', 0, at - 1)
@@ -395,26 +396,35 @@ def _typed_kept(data: bytes, prefixes: dict[bytes, bytes]) -> bool:
         if (
             data[at - 1 : at] != b'"'
             or start < 0
-            or data[start - 1 : start] in (b"\\", b'"', b"'")
+            or data[start - 1 : start] in (b'"', b"'")  # a long string (a backslash: see _UNUSUAL)
             or b"\n" in lexical
             or b"\r" in lexical
             or match is None
         ):
             return False
-        prefix, local, iri = match.groups()
-        if iri is None:
-            if (prefix or b"") not in prefixes:
+        form = (lexical, match.group(0))
+        if form not in kept_forms:
+            if not _kept_as_written(lexical, *match.groups(), prefixes):
                 return False
-            iri = prefixes[prefix or b""] + local
-        elif not _ABSOLUTE.match(iri):
-            return False
-        datatype = iri.decode("utf-8", "replace")
-        if datatype in NORMALISED:
-            kept = _KEPT.get(datatype)
-            if kept is None or not kept.fullmatch(lexical.decode("utf-8", "replace")):
-                return False
+            kept_forms.add(form)
         at = data.find(b"^^", at + 2)
     return True
+
+
+def _kept_as_written(
+    lexical: bytes, prefix: bytes | None, local: bytes | None, iri: bytes | None, prefixes: dict[bytes, bytes]
+) -> bool:
+    if iri is None:
+        if (prefix or b"") not in prefixes:
+            return False
+        iri = prefixes[prefix or b""] + (local or b"")
+    elif not _ABSOLUTE.match(iri):
+        return False
+    datatype = iri.decode("utf-8", "replace")
+    if datatype not in NORMALISED:
+        return True
+    kept = _KEPT.get(datatype)
+    return kept is not None and kept.fullmatch(lexical.decode("utf-8", "replace")) is not None
 
 
 def _bare_number(data: bytes) -> bool:
