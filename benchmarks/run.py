@@ -433,7 +433,7 @@ def run(
                 )
         finally:
             shutil.rmtree(cache_dir, ignore_errors=True)
-        results["sizes"][size] = figures
+        results["sizes"][size] = {**results["sizes"].get(size, {}), **figures}  # --add --only: keep the rest
         write_results(results)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     write_results(results)
