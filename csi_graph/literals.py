@@ -294,11 +294,156 @@ def scan_file(path: Path, file: str) -> list[LiteralChange]:
     key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
     if key not in _SCANNED:
         default = graph_name(path)
-        found = changes(read_quads(path, file), file, path)
+        found = [] if certainly_unchanged(path) else changes(read_quads(path, file), file, path)
         _SCANNED[key] = [
             LiteralChange(c.file, c.line, c.written, c.stored, c.graph or default) for c in found
         ]
     return _SCANNED[key]
+
+
+# -- a fast path for big Turtle files --------------------------------------------------------
+#
+# Parsing a million triples again in Python costs about as much as Oxigraph's whole load
+# (BENCHMARKS.md). A Turtle or N-Triples file whose text shows no literal the store could
+# change needs no parse: every literal of a datatype in NORMALISED is written either with
+# "^^" (each one is read here, its lexical form and datatype checked against _KEPT) or as a
+# bare number (true and false are kept as written). The bytes are mapped to a few classes
+# (digits, delimiters...) so that a handful of fixed-string searches find every place where
+# a number that is not a certainly kept integer could start; each such line is then
+# tokenised (IRIs, strings and comments left out) and checked exactly. Anything unusual
+# (long strings, escapes, an undeclared prefix, a relative datatype IRI) answers "not
+# certain", and the file is parsed as before: this can only skip a parse that finds nothing.
+
+_DELIMITERS = b" \t\r\n([,;>)]{}"  # what may come before a bare number in Turtle
+
+
+def _classes(zero: bytes) -> bytes:
+    table = bytearray(b"a" * 256)
+    for byte in _DELIMITERS:
+        table[byte] = ord(" ")
+    for byte in b"0123456789":
+        table[byte] = ord("0")
+    table[ord("0")] = zero[0]
+    for byte in b"eE":
+        table[byte] = ord("e")
+    for byte in b".+-":
+        table[byte] = byte
+    return bytes(table)
+
+
+_DIGITS = _classes(b"0")  # every digit as 0
+_ZEROS = _classes(b"z")  # 0 as z, other digits as 0
+# Where a number the store may change can start: a fraction or an exponent (with _DIGITS);
+# a leading zero, a sign before a zero, a plus sign after a delimiter (with _ZEROS).
+_SUSPECT = ((_DIGITS, (b".0", b"0.e", b"0e", b"0" * 19)), (_ZEROS, (b" z0", b" zz", b" -z", b" +")))
+_TYPED_FORMS = (".ttl", ".nt")
+_UNUSUAL = (b'"""', b"'''", b"\\")  # multi-line strings, escapes: parse instead
+_SKIPPED = re.compile(rb"<[^<>\s]*>|\"[^\"\n\r]*\"|'[^'\n\r]*'|#[^\n\r]*")
+_NUMBER = re.compile(
+    rb"[\s(\[,;>)\]{}](?!(?:0|-?[1-9][0-9]{0,17})(?:[^0-9.eE]|\.(?![0-9eE])|\Z))[+-]?\.?[0-9]"
+)
+_DATATYPE = re.compile(
+    rb"\^\^(?:([A-Za-z][\w.-]*)?:([A-Za-z_][A-Za-z0-9_]*)|<([^<>\"{}|^`\\\s]*)>)(?=[\s;,)\]}]|\.(?![\w:-])|\Z)"
+)
+_PREFIX = re.compile(rb"(?:@prefix|prefix)\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>")
+_ABSOLUTE = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def certainly_unchanged(path: Path) -> bool:
+    """Whether a Turtle or N-Triples file certainly holds no literal the store would change.
+
+    False means "not certain" (the file is then parsed, see :func:`scan_file`).
+    """
+    if path.suffix.lower() not in _TYPED_FORMS:
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if any(form in data for form in _UNUSUAL):
+        return False
+    prefixes = _prefixes(data)
+    return prefixes is not None and _typed_kept(data, prefixes) and not _bare_number(data)
+
+
+def _prefixes(data: bytes) -> dict[bytes, bytes] | None:
+    """Every prefix the file declares (once each, to an absolute IRI), else None."""
+    prefixes: dict[bytes, bytes] = {}
+    lowered = data.lower()
+    at = lowered.find(b"prefix")
+    while at != -1:
+        start = at - 1 if data[at - 1 : at] == b"@" else at
+        match = _PREFIX.match(lowered, start)
+        if match is not None:
+            name, iri = (
+                data[match.start(1) : match.end(1)] if match.group(1) else b"",
+                data[match.start(2) : match.end(2)],
+            )
+            if prefixes.setdefault(name, iri) != iri or not _ABSOLUTE.match(iri):
+                return None
+        at = lowered.find(b"prefix", at + 6)
+    return prefixes
+
+
+def _typed_kept(data: bytes, prefixes: dict[bytes, bytes]) -> bool:
+    """Whether every "lexical"^^datatype of the file is one the store keeps as written."""
+    kept_forms: set[tuple[bytes, bytes]] = set()  # (lexical, ^^datatype) already judged kept
+    at = data.find(b"^^")
+    while at != -1:
+        start = data.rfind(b'"', 0, at - 1)
+        lexical = data[start + 1 : at - 1]
+        match = _DATATYPE.match(data, at)
+        if (
+            data[at - 1 : at] != b'"'
+            or start < 0
+            or data[start - 1 : start] in (b'"', b"'")  # a long string (a backslash: see _UNUSUAL)
+            or b"\n" in lexical
+            or b"\r" in lexical
+            or match is None
+        ):
+            return False
+        form = (lexical, match.group(0))
+        if form not in kept_forms:
+            if not _kept_as_written(lexical, *match.groups(), prefixes):
+                return False
+            kept_forms.add(form)
+        at = data.find(b"^^", at + 2)
+    return True
+
+
+def _kept_as_written(
+    lexical: bytes, prefix: bytes | None, local: bytes | None, iri: bytes | None, prefixes: dict[bytes, bytes]
+) -> bool:
+    if iri is None:
+        if (prefix or b"") not in prefixes:
+            return False
+        iri = prefixes[prefix or b""] + (local or b"")
+    elif not _ABSOLUTE.match(iri):
+        return False
+    datatype = iri.decode("utf-8", "replace")
+    if datatype not in NORMALISED:
+        return True
+    kept = _KEPT.get(datatype)
+    return kept is not None and kept.fullmatch(lexical.decode("utf-8", "replace")) is not None
+
+
+def _bare_number(data: bytes) -> bool:
+    """Whether a bare number that is not a kept integer may stand outside IRIs, strings and comments."""
+    lines: set[int] = set()
+    for table, forms in _SUSPECT:
+        classes = data.translate(table)
+        for form in forms:
+            at = classes.find(form)
+            while at != -1:
+                lines.add(data.rfind(b"\n", 0, at) + 1)
+                at = classes.find(form, at + 1)
+    text = b"\n".join(data[start : _line_end(data, start)] for start in sorted(lines))
+    return _NUMBER.search(_SKIPPED.sub(b" ", b"\n" + text + b"\n")) is not None
+
+
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end == -1 else end
 
 
 def changes_in(dataset, *, scan: bool = True) -> list[LiteralChange]:

@@ -105,6 +105,21 @@ def test_a_query_with_its_own_dataset_sees_the_whole_merge(synthetic_10k, monkey
     )
 
 
+def test_a_from_in_a_comment_or_a_string_keeps_the_anchor(synthetic_10k, monkeypatch):
+    """Only a real FROM copies the anchor in: "from" in a comment or a string (as in the
+    descriptions of the named queries) leaves the layout as it is, with the same answers."""
+    text = (
+        "# every triple, from every file\n"
+        'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "from" && ?o != <urn:from>) }'
+    )
+    expected = load([synthetic_10k.path]).query(text).to_dicts()
+    monkeypatch.setattr(loader, "ANCHOR_BYTES", synthetic_10k.path.stat().st_size - 1)
+    anchored = load([synthetic_10k.path])
+    assert anchored.query(text).to_dicts() == expected
+    assert anchored.query("themes").rows
+    assert anchored.store.anchor is not None
+
+
 def test_rdflib_is_no_longer_a_store():
     with pytest.raises(CsiError, match="unknown store 'rdflib': csi-graph keeps its data in Oxigraph"):
         load(store="rdflib")
