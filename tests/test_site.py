@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from csi_graph.cli import cli
@@ -26,10 +27,27 @@ def dataset():
 
 
 @pytest.fixture(scope="module")
-def built(dataset, tmp_path_factory) -> Path:
+def rewrite(tmp_path_factory):
+    """``csi-graph site`` over a site written before: the module's one build of the whole site.
+
+    The older site is its marker and a page the new data no longer has, which the rewrite
+    must drop (a whole build takes some 20 s of CPU on the shipped data: one is enough).
+    """
     out = tmp_path_factory.mktemp("site") / "public"
-    report = write_site(dataset, out)
-    assert report.pages > 100 and report.documents > 100 and report.skipped == []
+    out.mkdir()
+    (out / MARKER).write_text("written by an older csi-graph site\n")
+    (out / "stale.html").write_text("from an older build")
+    return out, CliRunner().invoke(cli, ["site", str(out)])
+
+
+@pytest.fixture(scope="module")
+def built(rewrite) -> Path:
+    out, result = rewrite
+    assert result.exit_code == 0, result.output
+    pages, documents = map(
+        int, re.match(r"Wrote (\d+) pages and (\d+) data documents to ", result.stdout).groups()
+    )
+    assert pages > 100 and documents > 100 and "skipped" not in result.stderr
     return out
 
 
@@ -68,19 +86,13 @@ def test_every_local_link_of_the_site_resolves_to_a_file(built):
     assert checked > 1000
 
 
-def test_rewriting_replaces_the_site_and_refuses_other_folders(built, tmp_path, runner):
-    out = tmp_path / "public"
-    shutil.copytree(built, out)  # a site written before
-    (out / "stale.html").write_text("from an older build")
-    result = runner.invoke(cli, ["site", str(out)])
-    assert result.exit_code == 0, result.output
-    assert re.match(r"Wrote \d+ pages and \d+ data documents to ", result.stdout)
+def test_rewriting_replaces_the_site_and_refuses_other_folders(rewrite, built, tmp_path, runner):
+    out, result = rewrite
     # off a terminal, progress is plain lines on stderr: the start, each tenth, the end
     steps = re.findall(r"^\[(\d+)/(\d+)\] ", result.stderr, re.M)
     assert steps[0][0] == "0" and steps[-1][0] == steps[-1][1] and 3 <= len(steps) <= 13, result.stderr
-    assert not (out / "stale.html").exists()
-    assert (out / "index.html").read_bytes() == (built / "index.html").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no build or old folder left behind
+    assert not (out / "stale.html").exists() and (out / "index.html").is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["public"]  # no build or old folder left behind
 
     precious = tmp_path / "precious"
     precious.mkdir()
