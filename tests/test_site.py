@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markupsafe import escape
 from rdflib import Graph, URIRef
 
 from csi_graph.cli import cli
@@ -15,6 +16,7 @@ from csi_graph.errors import CsiError
 from csi_graph.loader import load
 from csi_graph.web import app as app_module
 from csi_graph.web.pages import Pages
+from csi_graph.web.render import PAGE_POLICY
 from csi_graph.web.site import MARKER, _safe, write_site
 
 CONTRACT = "https://w3id.org/csi-graph/id/contract/chambery-2021"
@@ -77,8 +79,11 @@ def test_the_site_has_pages_and_documents_for_every_resource(built):
 def test_every_local_link_of_the_site_resolves_to_a_file(built):
     pages = sorted(built.rglob("*.html"))
     checked = 0
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{escape(PAGE_POLICY)}">'
     for page in pages:
-        for target in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
+        text = page.read_text(encoding="utf-8")
+        assert policy in text, page  # every page carries the policy (tests/test_web_hardening.py)
+        for target in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', text):
             if not target or re.match(r"[a-z]+:", target):
                 continue
             assert (page.parent / target).resolve().is_file(), f"{page.relative_to(built)} -> {target}"
