@@ -6,9 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from csi_graph.loader import load
+try:
+    from click.testing import CliRunner
+
+    from csi_graph.loader import load
+except ModuleNotFoundError as missing:  # pytest run by a Python in which csi-graph is not installed
+    pytest.exit(
+        f"csi-graph's dependencies are not installed in this Python ({missing}): run, from the "
+        "repository, python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest",
+        returncode=4,
+    )
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
