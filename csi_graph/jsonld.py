@@ -87,8 +87,7 @@ def _rdf_dataset(quads: list[ox.Quad]) -> dict[str, list[dict]]:
     """
     dataset: dict[str, list[dict]] = {}
     for quad in dict.fromkeys(quads):
-        graph = quad.graph_name
-        name = "@default" if isinstance(graph, ox.DefaultGraph) else _term(graph)["value"]
+        name = "@default" if isinstance(quad.graph_name, ox.DefaultGraph) else _term(quad.graph_name)["value"]
         dataset.setdefault(name, []).append(
             {"subject": _term(quad.subject), "predicate": _term(quad.predicate), "object": _term(quad.object)}
         )
