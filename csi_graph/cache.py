@@ -40,7 +40,8 @@ from pathlib import Path
 
 from csi_graph import __version__
 from csi_graph.dataset import Dataset, GraphInfo
-from csi_graph.store import Store
+from csi_graph.loader import input_size
+from csi_graph.store import ANCHOR_BYTES, Store
 
 FORMAT = 3  # bump when the layout of an entry changes
 KEEP = 4  # entries kept; a million-triple entry takes about 300 MB
@@ -93,7 +94,7 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
         return _in_memory(files, fill, f"cannot write the cache in {root} ({_reason(error)})")
     try:
         store = Store(building / "store")
-        graphs = fill(store, files)
+        graphs = _fill_staged(store, files, fill)
         store.flush()
         del store  # closes the database (which may still write) before its files are measured
         gc.collect()
@@ -123,6 +124,26 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
     if dataset is None:  # unreadable right after writing: do not fail the command for it
         return _in_memory(files, fill, None)
     return dataset
+
+
+def _fill_staged(store: Store, files: list[tuple[Path, str]], fill: Filler) -> list[GraphInfo]:
+    """Fill the on-disk ``store``: files under :data:`~csi_graph.store.ANCHOR_BYTES` through
+    an in-memory store first, written to disk in one pass; larger files straight to disk.
+
+    Each bulk load on disk writes and syncs new database files: for the shipped data's 55
+    small files, 3,000 syncs and 3 to 12 s of waiting for the disk, where one pass over
+    their 28,000 quads takes 0.2 s. A big file gains nothing from the detour (at 300,000
+    triples the two ways take the same time), so it still goes straight to disk.
+    """
+    small = [f for f in files if input_size([f[0]]) <= ANCHOR_BYTES]
+    big = [f for f in files if f not in small]
+    staging = Store()
+    graphs = fill(staging, small) if small else []
+    graphs += fill(store, big) if big else []
+    if small:
+        store.store.bulk_extend(iter(staging.store))
+    order = {path: index for index, (path, _) in enumerate(files)}
+    return sorted(graphs, key=lambda info: order[info.path])  # stable: a file's graphs keep their order
 
 
 def _forget(error: BaseException) -> None:

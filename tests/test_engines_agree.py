@@ -5,11 +5,14 @@ contract, literals as written (the data reaches both engines exactly as parsed).
 engine and pySHACL must report the same results, result for result (focus node, path,
 value, source shape, component, severity, SPARQL constraint), on every corrupted graph.
 
-pySHACL takes seconds per validation of the shipped data, so the corruptions come in
-batches: each batch corrupts one triple in each of several contracts (contracts do not
-share resources, so a corruption in one never hides another), then validates once. A local
-run validates the first LOCAL_BATCHES batches (each kind of corruption in every position of
-the rotation); the others are marked slow: CI runs all 35 (CI=true, or --run-slow).
+pySHACL takes seconds per validation, so the corruptions come in batches: each batch
+corrupts one triple in each of several contracts (contracts do not share resources, so a
+corruption in one never hides another), then validates those contracts, with the ontology
+and the reference data, once. The other contracts are left out of the batch: they would add
+focus nodes, not cases (pySHACL on all 51 contracts takes 17 s, on 10 about 3.7 s; the whole
+shipped data is validated by both engines in test_shapes.py). A local run validates the
+first LOCAL_BATCHES batches (every kind of corruption in each); the others are marked slow:
+CI runs all 35 (CI=true, or --run-slow).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from csi_graph.validation import graph_from_quads, pyshacl_results, sparql_resul
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BATCHES = 35  # batches of CONTRACTS_PER_BATCH corruptions: 35 x 10 = 350 corruptions
 CONTRACTS_PER_BATCH = 10
-LOCAL_BATCHES = 4  # 14-18 s of CPU each on 51 contracts (pySHACL; it grows with the data): the rest run in CI
+LOCAL_BATCHES = 2  # about 4 s of CPU each (pySHACL on 10 contracts): the rest run in CI
 KINDS = ("drop", "duplicate", "retype", "re-language")
 RETYPES = [
     XSD + t for t in ("string", "integer", "int", "nonNegativeInteger", "decimal", "date", "gYear", "anyURI")
@@ -117,8 +120,6 @@ def test_engines_agree_on_random_corruptions(batch, shipped_files):
         corrupted, corruption = corrupt(rng, KINDS[(batch + number) % len(KINDS)], name, contracts[name])
         triples += corrupted
         done.append(corruption)
-    untouched = [n for n in contracts if n not in names]
-    triples += [t for n in untouched for t in contracts[n]]
     fast, reference = _validate_both(triples, shapes)
     assert fast == reference, (
         "the engines disagree after:\n"

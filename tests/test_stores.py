@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 from conftest import ROOT, SYNTHETIC
 
@@ -157,6 +158,29 @@ def test_second_load_opens_the_cache_without_parsing(tmp_path, monkeypatch, synt
     ]
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert second.query(query).to_dicts() == first.query(query).to_dicts()
+
+
+def test_a_cache_entry_holds_what_a_load_in_memory_holds(tmp_path, monkeypatch, synthetic_10k):
+    """Small files reach the entry through an in-memory store, big ones straight (see
+    cache._fill_staged): the entry has the same graphs, in the same order, and the same quads."""
+    # The synthetic file counts as big, so that both ways are taken in one entry.
+    monkeypatch.setattr(cache, "ANCHOR_BYTES", synthetic_10k.path.stat().st_size - 1)
+    cached = load([synthetic_10k.path], cache=tmp_path)
+    in_memory = load([synthetic_10k.path])
+    assert isinstance(cached.store.store, type(in_memory.store.store)) and cached.store.read_only
+    assert [(g.name, g.display, g.role, g.triples) for g in cached.graphs] == [
+        (g.name, g.display, g.role, g.triples) for g in in_memory.graphs
+    ]
+    assert len({g.role for g in cached.graphs}) == 3
+
+    def quads(dataset):  # blank nodes get fresh labels at each load
+        every = list(dataset.store.store) + [  # the anchor of an in-memory load is not in the default graph
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in (dataset.store.quads(dataset.store.anchor.value) if dataset.store.anchor else ())
+        ]
+        return len(set(every)), sorted({str(q) for q in every if "_:" not in str(q)})
+
+    assert quads(cached) == quads(in_memory)
 
 
 def test_changed_content_gets_a_new_entry(tmp_path):
