@@ -33,6 +33,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from csi_graph.canonical import Canonical, Recent, canonical
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import PREFIXES, shorten
 from csi_graph.shacl_queries import ShapesError
@@ -492,7 +493,7 @@ class _ExactData:
         return graph_from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def shapes(self) -> Graph:
-        return graph_from_quads(self._view("shapes"))
+        return shapes_graph(list(self._view("shapes")))
 
     @cached_property
     def triples(self) -> int:
@@ -515,6 +516,33 @@ def graph_from_quads(quads: Iterable) -> Graph:
     with quiet_rdflib():
         for quad in quads:
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    return graph
+
+
+# Recent rdflib copies of shapes, by their canonical form: see shapes_graph().
+_SHAPES_GRAPHS: Recent[tuple[Canonical, tuple]] = Recent(4)
+
+
+def shapes_graph(quads: list) -> Graph:
+    """:func:`graph_from_quads` of shapes: a copy of an earlier one when the shapes are the same.
+
+    Converting each term (exact literals, each judged well-formed or not) costs more than
+    copying the triples of an earlier conversion of the same graph (up to blank-node labels:
+    see :func:`csi_graph.canonical.canonical`) with its blank nodes renamed. Each call gets a
+    graph of its own, which the caller may change.
+    """
+    form = canonical(quads)
+    if form is None:
+        return graph_from_quads(quads)
+    earlier = _SHAPES_GRAPHS.get(form.digest)
+    if earlier is None:
+        graph = graph_from_quads(quads)
+        _SHAPES_GRAPHS.put(form.digest, (form, tuple(graph)))
+        return graph
+    labels = {BNode(old): BNode(new) for old, new in form.relabelling(earlier[0]).items()}
+    graph = Graph()
+    for s, p, o in earlier[1]:
+        graph.add((labels.get(s, s) if type(s) is BNode else s, p, labels.get(o, o) if type(o) is BNode else o))
     return graph
 
 
