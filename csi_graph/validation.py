@@ -33,7 +33,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from csi_graph.canonical import Canonical, Recent, canonical
+from csi_graph.canonical import Recent, canonical
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import PREFIXES, shorten
 from csi_graph.shacl_queries import ShapesError
@@ -520,29 +520,39 @@ def graph_from_quads(quads: Iterable) -> Graph:
 
 
 # Recent rdflib copies of shapes, by their canonical form: see shapes_graph().
-_SHAPES_GRAPHS: Recent[tuple[Canonical, tuple]] = Recent(4)
+_SHAPES_GRAPHS: Recent[tuple] = Recent(4)
+
+
+def forget_shapes() -> None:
+    """Forget the shapes kept for reuse (rdflib copies, compiled plans): the next validation
+    converts and compiles afresh (for tests, and for a caller that wants the memory back)."""
+    from csi_graph.shacl_sparql import PLANS
+
+    _SHAPES_GRAPHS.clear()
+    PLANS.kept.clear()
 
 
 def shapes_graph(quads: list) -> Graph:
-    """:func:`graph_from_quads` of shapes: a copy of an earlier one when the shapes are the same.
+    """:func:`graph_from_quads` of shapes, converted once for the same shapes.
 
-    Converting each term (exact literals, each judged well-formed or not) costs more than
-    copying the triples of an earlier conversion of the same graph (up to blank-node labels:
-    see :func:`csi_graph.canonical.canonical`) with its blank nodes renamed. Each call gets a
-    graph of its own, which the caller may change.
+    The conversion (exact literals, each judged well-formed or not) of the 4 most recent
+    shapes is kept, by their canonical form (:func:`csi_graph.canonical.canonical`: the same
+    shapes parsed again differ only in blank-node labels, which every copy of the store
+    renews anyway), and each call gets a new graph of the kept triples, about 3x cheaper.
+    A new graph, not the kept one: pySHACL adds triples to the shapes graph it is given
+    (``owl:Class rdfs:subClassOf rdfs:Class``...).
     """
     form = canonical(quads)
     if form is None:
         return graph_from_quads(quads)
-    earlier = _SHAPES_GRAPHS.get(form.digest)
-    if earlier is None:
+    kept = _SHAPES_GRAPHS.get(form.digest)
+    if kept is None:
         graph = graph_from_quads(quads)
-        _SHAPES_GRAPHS.put(form.digest, (form, tuple(graph)))
+        _SHAPES_GRAPHS.put(form.digest, tuple(graph))
         return graph
-    labels = {BNode(old): BNode(new) for old, new in form.relabelling(earlier[0]).items()}
     graph = Graph()
-    for s, p, o in earlier[1]:
-        graph.add((labels.get(s, s) if type(s) is BNode else s, p, labels.get(o, o) if type(o) is BNode else o))
+    for triple in kept:
+        graph.add(triple)
     return graph
 
 
