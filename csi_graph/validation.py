@@ -367,13 +367,19 @@ def _filled(source, failure) -> tuple[Literal, ...]:
 
 
 def pyshacl_results(data: Graph, shapes: Graph) -> list[Result]:
-    """Validate ``data`` with pySHACL (no inference, no owl:imports), results in RDF terms."""
+    """Validate ``data`` with pySHACL (no inference, no owl:imports), results in RDF terms.
+
+    pySHACL adds triples to the shapes graph it is given (``owl:Class rdfs:subClassOf
+    rdfs:Class``...): it gets a copy, so that ``shapes`` stays as it was.
+    """
     import pyshacl  # heavy: imported only when this engine runs
 
+    copy = Graph()
+    copy += shapes
     try:
         _, report, text = pyshacl.validate(
             data,
-            shacl_graph=shapes,
+            shacl_graph=copy,
             inference="none",
             advanced=False,
             allow_warnings=True,
@@ -520,7 +526,7 @@ def graph_from_quads(quads: Iterable) -> Graph:
 
 
 # Recent rdflib copies of shapes, by their canonical form: see shapes_graph().
-_SHAPES_GRAPHS: Recent[tuple] = Recent(4)
+_SHAPES_GRAPHS: Recent[Graph] = Recent(4)
 
 
 def forget_shapes() -> None:
@@ -535,24 +541,20 @@ def forget_shapes() -> None:
 def shapes_graph(quads: list) -> Graph:
     """:func:`graph_from_quads` of shapes, converted once for the same shapes.
 
-    The conversion (exact literals, each judged well-formed or not) of the 4 most recent
-    shapes is kept, by their canonical form (:func:`csi_graph.canonical.canonical`: the same
+    The conversions (exact literals, each judged well-formed or not) of the 4 most recent
+    shapes are kept, by their canonical form (:func:`csi_graph.canonical.canonical`: the same
     shapes parsed again differ only in blank-node labels, which every copy of the store
-    renews anyway), and each call gets a new graph of the kept triples, about 3x cheaper.
-    A new graph, not the kept one: pySHACL adds triples to the shapes graph it is given
-    (``owl:Class rdfs:subClassOf rdfs:Class``...).
+    renews anyway). The graph is shared by every validation with the same shapes, so its
+    callers only read it: :func:`validate` and the SPARQL engine do, and
+    :func:`pyshacl_results` gives pySHACL (which adds triples to its shapes graph) a copy.
     """
     form = canonical(quads)
     if form is None:
         return graph_from_quads(quads)
-    kept = _SHAPES_GRAPHS.get(form.digest)
-    if kept is None:
+    graph = _SHAPES_GRAPHS.get(form.digest)
+    if graph is None:
         graph = graph_from_quads(quads)
-        _SHAPES_GRAPHS.put(form.digest, tuple(graph))
-        return graph
-    graph = Graph()
-    for triple in kept:
-        graph.add(triple)
+        _SHAPES_GRAPHS.put(form.digest, graph)
     return graph
 
 
