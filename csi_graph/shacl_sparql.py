@@ -1243,9 +1243,18 @@ class Plans:
     def __init__(self, size: int = 8) -> None:
         self.kept: Recent[_Compiled] = Recent(size)
 
-    def plan(self, shapes: Graph, subclasses: Callable[[URIRef], list[URIRef]], stand_ins: bool) -> Plan:
-        """The plan of ``shapes``: see :func:`compile_shapes` and the class's docstring."""
-        form = canonical(shapes)
+    def plan(
+        self,
+        shapes: Graph,
+        subclasses: Callable[[URIRef], list[URIRef]],
+        stand_ins: bool,
+        form: Canonical | None = None,
+    ) -> Plan:
+        """The plan of ``shapes``: see :func:`compile_shapes` and the class's docstring.
+
+        ``form``: the canonical form of ``shapes``, computed here if not given.
+        """
+        form = form or canonical(shapes)
         if form is None:
             return compile_shapes(shapes, subclasses, stand_ins)
         key = (form.digest, stand_ins)
@@ -1344,12 +1353,15 @@ class DataGraph:
         return self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
 
 
-def failures(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> Iterator[Failure]:
+def failures(
+    store: ox.Store, shapes: Graph, stand_ins: bool = True, form: Canonical | None = None
+) -> Iterator[Failure]:
     """Run every check of ``shapes`` over the default graph of ``store`` (the data graph).
 
     ``store`` holds the data graph in its default graph, literals as written (see
     :func:`csi_graph.literals.exact_quads`; ``stand_ins=False`` if no literal needed a
-    stand-in); the engine adds named graphs of its own.
+    stand-in); the engine adds named graphs of its own. ``form``: the canonical form of
+    ``shapes`` (:func:`csi_graph.canonical.canonical`), if the caller has it.
     """
     data = DataGraph(store)
     known: dict[URIRef, list[URIRef]] = {}
@@ -1361,7 +1373,7 @@ def failures(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> Iterator
             known[cls] = sorted({cls} | {c for c in found if isinstance(c, URIRef)}, key=str)
         return known[cls]
 
-    plan = PLANS.plan(shapes, subclasses, stand_ins)
+    plan = PLANS.plan(shapes, subclasses, stand_ins, form)
     prepare_store(store, shapes, plan)
     # Oxigraph evaluates queries without Python's lock: checks run side by side, one per core.
     from concurrent.futures import ThreadPoolExecutor

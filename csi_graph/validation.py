@@ -33,7 +33,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from csi_graph.canonical import Recent, canonical
+from csi_graph.canonical import Canonical, Recent, canonical
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import PREFIXES, shorten
 from csi_graph.shacl_queries import ShapesError
@@ -233,15 +233,15 @@ def validate(
     if engine not in ENGINES:
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     exact = _ExactData(dataset)
-    shapes_graph = shapes if shapes is not None else exact.shapes()
+    shapes_graph, form = (shapes, None) if shapes is not None else exact.shapes()
     if extra_shapes is not None:
-        shapes_graph = shapes_graph + extra_shapes
+        shapes_graph, form = shapes_graph + extra_shapes, None
     notes: list[str] = []
     chosen = "pyshacl" if engine == "pyshacl" else "sparql"
     raw: list[Result] = []
     if chosen == "sparql":
         try:
-            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread))
+            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread), form=form)
         except Unsupported as error:
             if engine == "sparql":
                 raise
@@ -320,17 +320,20 @@ def shapes_in_data(dataset: Dataset) -> list[Result]:
 # -- the engines, on RDF terms -------------------------------------------------------------
 
 
-def sparql_results(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> list[Result]:
+def sparql_results(
+    store: ox.Store, shapes: Graph, stand_ins: bool = True, form: Canonical | None = None
+) -> list[Result]:
     """Validate the default graph of ``store`` (literals as written) with the SPARQL engine.
 
-    The store is the engine's to extend (it adds named graphs of its own).
+    The store is the engine's to extend (it adds named graphs of its own). ``form``: the
+    canonical form of ``shapes`` if the caller has it (:func:`shared_shapes`).
     """
     from csi_graph.literals import quiet_rdflib
     from csi_graph.shacl_sparql import failures
 
     found = []
     with quiet_rdflib():
-        found = list(failures(store, shapes, stand_ins))
+        found = list(failures(store, shapes, stand_ins, form))
     results = []
     for failure in found:
         source = failure.source
@@ -498,8 +501,8 @@ class _ExactData:
 
         return graph_from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
-    def shapes(self) -> Graph:
-        return shapes_graph(list(self._view("shapes")))
+    def shapes(self) -> tuple[Graph, Canonical | None]:
+        return shared_shapes(list(self._view("shapes")))
 
     @cached_property
     def triples(self) -> int:
@@ -525,8 +528,8 @@ def graph_from_quads(quads: Iterable) -> Graph:
     return graph
 
 
-# Recent rdflib copies of shapes, by their canonical form: see shapes_graph().
-_SHAPES_GRAPHS: Recent[Graph] = Recent(4)
+# Recent rdflib copies of shapes, by their canonical form: see shared_shapes().
+_SHAPES_GRAPHS: Recent[tuple[Graph, Canonical]] = Recent(4)
 
 
 def forget_shapes() -> None:
@@ -538,24 +541,26 @@ def forget_shapes() -> None:
     PLANS.kept.clear()
 
 
-def shapes_graph(quads: list) -> Graph:
-    """:func:`graph_from_quads` of shapes, converted once for the same shapes.
+def shared_shapes(quads: list) -> tuple[Graph, Canonical | None]:
+    """:func:`graph_from_quads` of shapes, converted once for the same shapes, and the
+    graph's canonical form (:func:`csi_graph.canonical.canonical`; None if it has none).
 
     The conversions (exact literals, each judged well-formed or not) of the 4 most recent
-    shapes are kept, by their canonical form (:func:`csi_graph.canonical.canonical`: the same
-    shapes parsed again differ only in blank-node labels, which every copy of the store
-    renews anyway). The graph is shared by every validation with the same shapes, so its
-    callers only read it: :func:`validate` and the SPARQL engine do, and
-    :func:`pyshacl_results` gives pySHACL (which adds triples to its shapes graph) a copy.
+    shapes are kept, by their canonical form: the same shapes parsed again differ only in
+    blank-node labels, which every copy of the store renews anyway. The graph is shared by
+    every validation with the same shapes, so its callers only read it: :func:`validate` and
+    the SPARQL engine do, and :func:`pyshacl_results` gives pySHACL (which adds triples to its
+    shapes graph) a copy. The form is the kept graph's (its blank nodes' labels), which
+    spares the SPARQL engine computing it again.
     """
     form = canonical(quads)
     if form is None:
-        return graph_from_quads(quads)
-    graph = _SHAPES_GRAPHS.get(form.digest)
-    if graph is None:
-        graph = graph_from_quads(quads)
-        _SHAPES_GRAPHS.put(form.digest, graph)
-    return graph
+        return graph_from_quads(quads), None
+    kept = _SHAPES_GRAPHS.get(form.digest)
+    if kept is None:
+        kept = (graph_from_quads(quads), form)
+        _SHAPES_GRAPHS.put(form.digest, kept)
+    return kept
 
 
 def _to_rdflib(term) -> Node:
