@@ -519,12 +519,21 @@ def graph_from_quads(quads: Iterable) -> Graph:
     :func:`csi_graph.literals.well_formed` knows is marked ill-typed or not by it, so that
     pySHACL judges ``sh:datatype`` by the same XSD rules as the SPARQL engine.
     """
-    from csi_graph.literals import quiet_rdflib
+    from csi_graph.literals import decode, quiet_rdflib, well_formed
+    from csi_graph.shacl_sparql import _rdflib
+
+    def exact(term) -> Node:  # the imports above once per graph, not once per term: half the time
+        converted = _rdflib(decode(term))
+        if isinstance(converted, Literal) and converted.datatype is not None:
+            judged = well_formed(str(converted), str(converted.datatype))
+            if judged is not None:
+                converted._ill_typed = not judged
+        return converted
 
     graph = Graph()
     with quiet_rdflib():
         for quad in quads:
-            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+            graph.add((exact(quad.subject), exact(quad.predicate), exact(quad.object)))
     return graph
 
 
@@ -561,18 +570,6 @@ def shared_shapes(quads: list) -> tuple[Graph, Canonical | None]:
         kept = (graph_from_quads(quads), form)
         _SHAPES_GRAPHS.put(form.digest, kept)
     return kept
-
-
-def _to_rdflib(term) -> Node:
-    from csi_graph.literals import decode, well_formed
-    from csi_graph.shacl_sparql import _rdflib
-
-    converted = _rdflib(decode(term))
-    if isinstance(converted, Literal) and converted.datatype is not None:
-        judged = well_formed(str(converted), str(converted.datatype))
-        if judged is not None:
-            converted._ill_typed = not judged
-    return converted
 
 
 # -- results as the report shows them --------------------------------------------------------
