@@ -26,6 +26,7 @@ Oxigraph would normalise replaced by its exact stand-in (:mod:`csi_graph.literal
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import re
@@ -39,6 +40,7 @@ from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
 from csi_graph import literals
+from csi_graph.canonical import Canonical, Recent, canonical
 from csi_graph.shacl_queries import ShapesError, Unsupported, analyse
 
 __all__ = ["Check", "Failure", "ShapesError", "Unsupported", "compile_shapes", "failures", "prepare_store"]
@@ -151,12 +153,16 @@ class Failure:
     bindings: dict[str, Node] = field(default_factory=dict, compare=False)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
-    """Everything to run: the checks, and the node sets they read from the store."""
+    """Everything to run: the checks, and the node sets they read from the store.
 
-    checks: list[Check]
-    node_sets: dict[str, list[Node]]
+    Immutable, and only read by a run (:func:`prepare_store`, the checks' queries): one plan
+    serves any number of runs, side by side too (see :data:`PLANS`).
+    """
+
+    checks: tuple[Check, ...]
+    node_sets: tuple[tuple[str, tuple[Node, ...]], ...]  # (graph name, members)
     needs_shapes_graph: bool
 
 
@@ -172,7 +178,8 @@ def compile_shapes(
     """
     compiler = _Compiler(shapes, subclasses, stand_ins)
     checks = compiler.checks()
-    return Plan(checks, compiler.node_sets, compiler.needs_shapes_graph)
+    node_sets = tuple((name, tuple(nodes)) for name, nodes in compiler.node_sets.items())
+    return Plan(tuple(checks), node_sets, compiler.needs_shapes_graph)
 
 
 @dataclass(frozen=True)
@@ -1200,13 +1207,105 @@ def _order(node: Node) -> tuple[int, str]:
     return (0 if isinstance(node, URIRef) else 1 if isinstance(node, Literal) else 2, str(node))
 
 
+# -- plans reused within a process ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A plan, and all it was compiled from besides ``stand_ins``: the shapes (their
+    canonical form, which also gives the colour of each blank node) and the data's answers to
+    the compiler's ``subclasses(C)`` questions."""
+
+    plan: Plan
+    shapes: Canonical
+    asked: tuple[tuple[URIRef, tuple[URIRef, ...]], ...]
+
+
+class Plans:
+    """The plans compiled in this process: the ``size`` most recently used (:attr:`kept`).
+
+    Compiling the shipped shapes takes longer than running them on the shipped data, and a
+    process often validates with the same shapes again (the test suite, a library user, the
+    server): :meth:`plan` gives the earlier plan when it is provably the one a new compile
+    would give (the same up to the order of its checks and the names of its variables):
+
+    * the shapes are the same graph up to blank-node labels (:func:`canonical`); the plan is
+      carried over to the new labels, which the shapes graph added to the store and the
+      reported shapes and paths use;
+    * ``stand_ins`` is the same;
+    * the data gives the same answer to each ``subclasses(C)`` question the compiler asked
+      (``rdfs:subClassOf*`` in the data graph): cheap queries, asked again each time.
+
+    Otherwise the shapes are compiled again and the new plan replaces the old one. Shapes with
+    no canonical form (see :func:`canonical`) are compiled each time.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self.kept: Recent[_Compiled] = Recent(size)
+
+    def plan(
+        self,
+        shapes: Graph,
+        subclasses: Callable[[URIRef], list[URIRef]],
+        stand_ins: bool,
+        form: Canonical | None = None,
+    ) -> Plan:
+        """The plan of ``shapes``: see :func:`compile_shapes` and the class's docstring.
+
+        ``form``: the canonical form of ``shapes``, computed here if not given.
+        """
+        form = form or canonical(shapes)
+        if form is None:
+            return compile_shapes(shapes, subclasses, stand_ins)
+        key = (form.digest, stand_ins)
+        earlier = self.kept.get(key)
+        if earlier is not None and all(tuple(subclasses(c)) == answer for c, answer in earlier.asked):
+            return _relabelled(earlier.plan, form.relabelling(earlier.shapes))
+        asked: dict[URIRef, tuple[URIRef, ...]] = {}
+
+        def asking(cls: URIRef) -> list[URIRef]:
+            answer = subclasses(cls)
+            asked[cls] = tuple(answer)
+            return answer
+
+        plan = compile_shapes(shapes, asking, stand_ins)
+        if not _names_blank_nodes(plan, form):
+            self.kept.put(key, _Compiled(plan, form, tuple(asked.items())))
+        return plan
+
+
+PLANS = Plans()
+
+
+def _relabelled(value, labels: dict[str, str]):
+    """``value`` (a plan, or a part of one) with each blank node ``b`` renamed ``labels[b]``."""
+    if not labels:
+        return value
+    if isinstance(value, BNode):
+        return BNode(labels.get(str(value), str(value)))
+    if isinstance(value, str | int | bool | None):  # IRIs and literals are strings
+        return value
+    if isinstance(value, tuple):
+        return tuple(_relabelled(item, labels) for item in value)
+    if dataclasses.is_dataclass(value):
+        changes = {f.name: _relabelled(getattr(value, f.name), labels) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    raise TypeError(f"cannot carry {type(value).__name__} over to new blank nodes")
+
+
+def _names_blank_nodes(plan: Plan, shapes: Canonical) -> bool:
+    """Whether a query of ``plan`` names a blank node of the shapes (no renaming could carry it over)."""
+    texts = [text for check in plan.checks for text in (check.query, check.per_node, check.negated) if text]
+    return any(f"_:{label}" in text for text in texts if "_:" in text for label in shapes.colours)
+
+
 # -- running ---------------------------------------------------------------------------------
 
 
 def prepare_store(store: ox.Store, shapes: Graph, plan: Plan) -> None:
     """Add what the plan reads besides the data graph: node sets and the shapes graph."""
     quads = []
-    for name, nodes in plan.node_sets.items():
+    for name, nodes in plan.node_sets:
         graph = ox.NamedNode(name)
         for node in nodes:
             term = _ox(node)
@@ -1254,12 +1353,15 @@ class DataGraph:
         return self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
 
 
-def failures(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> Iterator[Failure]:
+def failures(
+    store: ox.Store, shapes: Graph, stand_ins: bool = True, form: Canonical | None = None
+) -> Iterator[Failure]:
     """Run every check of ``shapes`` over the default graph of ``store`` (the data graph).
 
     ``store`` holds the data graph in its default graph, literals as written (see
     :func:`csi_graph.literals.exact_quads`; ``stand_ins=False`` if no literal needed a
-    stand-in); the engine adds named graphs of its own.
+    stand-in); the engine adds named graphs of its own. ``form``: the canonical form of
+    ``shapes`` (:func:`csi_graph.canonical.canonical`), if the caller has it.
     """
     data = DataGraph(store)
     known: dict[URIRef, list[URIRef]] = {}
@@ -1271,7 +1373,7 @@ def failures(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> Iterator
             known[cls] = sorted({cls} | {c for c in found if isinstance(c, URIRef)}, key=str)
         return known[cls]
 
-    plan = compile_shapes(shapes, subclasses, stand_ins)
+    plan = PLANS.plan(shapes, subclasses, stand_ins, form)
     prepare_store(store, shapes, plan)
     # Oxigraph evaluates queries without Python's lock: checks run side by side, one per core.
     from concurrent.futures import ThreadPoolExecutor

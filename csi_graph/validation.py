@@ -33,6 +33,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from csi_graph.canonical import Canonical, Recent, canonical
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import PREFIXES, shorten
 from csi_graph.shacl_queries import ShapesError
@@ -232,15 +233,15 @@ def validate(
     if engine not in ENGINES:
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     exact = _ExactData(dataset)
-    shapes_graph = shapes if shapes is not None else exact.shapes()
+    shapes_graph, form = (shapes, None) if shapes is not None else exact.shapes()
     if extra_shapes is not None:
-        shapes_graph = shapes_graph + extra_shapes
+        shapes_graph, form = shapes_graph + extra_shapes, None
     notes: list[str] = []
     chosen = "pyshacl" if engine == "pyshacl" else "sparql"
     raw: list[Result] = []
     if chosen == "sparql":
         try:
-            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread))
+            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread), form=form)
         except Unsupported as error:
             if engine == "sparql":
                 raise
@@ -319,17 +320,20 @@ def shapes_in_data(dataset: Dataset) -> list[Result]:
 # -- the engines, on RDF terms -------------------------------------------------------------
 
 
-def sparql_results(store: ox.Store, shapes: Graph, stand_ins: bool = True) -> list[Result]:
+def sparql_results(
+    store: ox.Store, shapes: Graph, stand_ins: bool = True, form: Canonical | None = None
+) -> list[Result]:
     """Validate the default graph of ``store`` (literals as written) with the SPARQL engine.
 
-    The store is the engine's to extend (it adds named graphs of its own).
+    The store is the engine's to extend (it adds named graphs of its own). ``form``: the
+    canonical form of ``shapes`` if the caller has it (:func:`shared_shapes`).
     """
     from csi_graph.literals import quiet_rdflib
     from csi_graph.shacl_sparql import failures
 
     found = []
     with quiet_rdflib():
-        found = list(failures(store, shapes, stand_ins))
+        found = list(failures(store, shapes, stand_ins, form))
     results = []
     for failure in found:
         source = failure.source
@@ -366,13 +370,19 @@ def _filled(source, failure) -> tuple[Literal, ...]:
 
 
 def pyshacl_results(data: Graph, shapes: Graph) -> list[Result]:
-    """Validate ``data`` with pySHACL (no inference, no owl:imports), results in RDF terms."""
+    """Validate ``data`` with pySHACL (no inference, no owl:imports), results in RDF terms.
+
+    pySHACL adds triples to the shapes graph it is given (``owl:Class rdfs:subClassOf
+    rdfs:Class``...): it gets a copy, so that ``shapes`` stays as it was.
+    """
     import pyshacl  # heavy: imported only when this engine runs
 
+    copy = Graph()
+    copy += shapes
     try:
         _, report, text = pyshacl.validate(
             data,
-            shacl_graph=shapes,
+            shacl_graph=copy,
             inference="none",
             advanced=False,
             allow_warnings=True,
@@ -491,8 +501,8 @@ class _ExactData:
 
         return graph_from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
-    def shapes(self) -> Graph:
-        return graph_from_quads(self._view("shapes"))
+    def shapes(self) -> tuple[Graph, Canonical | None]:
+        return shared_shapes(list(self._view("shapes")))
 
     @cached_property
     def triples(self) -> int:
@@ -509,25 +519,57 @@ def graph_from_quads(quads: Iterable) -> Graph:
     :func:`csi_graph.literals.well_formed` knows is marked ill-typed or not by it, so that
     pySHACL judges ``sh:datatype`` by the same XSD rules as the SPARQL engine.
     """
-    from csi_graph.literals import quiet_rdflib
+    from csi_graph.literals import decode, quiet_rdflib, well_formed
+    from csi_graph.shacl_sparql import _rdflib
+
+    def exact(term) -> Node:  # the imports above once per graph, not once per term: half the time
+        converted = _rdflib(decode(term))
+        if isinstance(converted, Literal) and converted.datatype is not None:
+            judged = well_formed(str(converted), str(converted.datatype))
+            if judged is not None:
+                converted._ill_typed = not judged
+        return converted
 
     graph = Graph()
     with quiet_rdflib():
         for quad in quads:
-            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+            graph.add((exact(quad.subject), exact(quad.predicate), exact(quad.object)))
     return graph
 
 
-def _to_rdflib(term) -> Node:
-    from csi_graph.literals import decode, well_formed
-    from csi_graph.shacl_sparql import _rdflib
+# Recent rdflib copies of shapes, by their canonical form: see shared_shapes().
+_SHAPES_GRAPHS: Recent[tuple[Graph, Canonical]] = Recent(4)
 
-    converted = _rdflib(decode(term))
-    if isinstance(converted, Literal) and converted.datatype is not None:
-        judged = well_formed(str(converted), str(converted.datatype))
-        if judged is not None:
-            converted._ill_typed = not judged
-    return converted
+
+def forget_shapes() -> None:
+    """Forget the shapes kept for reuse (rdflib copies, compiled plans): the next validation
+    converts and compiles afresh (for tests, and for a caller that wants the memory back)."""
+    from csi_graph.shacl_sparql import PLANS
+
+    _SHAPES_GRAPHS.clear()
+    PLANS.kept.clear()
+
+
+def shared_shapes(quads: list) -> tuple[Graph, Canonical | None]:
+    """:func:`graph_from_quads` of shapes, converted once for the same shapes, and the
+    graph's canonical form (:func:`csi_graph.canonical.canonical`; None if it has none).
+
+    The conversions (exact literals, each judged well-formed or not) of the 4 most recent
+    shapes are kept, by their canonical form: the same shapes parsed again differ only in
+    blank-node labels, which every copy of the store renews anyway. The graph is shared by
+    every validation with the same shapes, so its callers only read it: :func:`validate` and
+    the SPARQL engine do, and :func:`pyshacl_results` gives pySHACL (which adds triples to its
+    shapes graph) a copy. The form is the kept graph's (its blank nodes' labels), which
+    spares the SPARQL engine computing it again.
+    """
+    form = canonical(quads)
+    if form is None:
+        return graph_from_quads(quads), None
+    kept = _SHAPES_GRAPHS.get(form.digest)
+    if kept is None:
+        kept = (graph_from_quads(quads), form)
+        _SHAPES_GRAPHS.put(form.digest, kept)
+    return kept
 
 
 # -- results as the report shows them --------------------------------------------------------
