@@ -94,7 +94,14 @@ def test_the_shipped_shapes_are_compiled_once_for_datasets_loaded_apart(shipped,
     assert len(compiles) == 2
 
 
-@pytest.mark.parametrize("example", COUNTER_EXAMPLES[::12], ids=lambda e: e.name)
+# Every 12th counter-example; a local run takes the first two, CI all (slow: 1-2 s each).
+@pytest.mark.parametrize(
+    "example",
+    [
+        pytest.param(e, marks=[pytest.mark.slow] if i >= 2 else [], id=e.name)
+        for i, e in enumerate(COUNTER_EXAMPLES[::12])
+    ],
+)
 def test_a_reused_plan_reports_what_a_fresh_compile_reports(example, compiles):
     validate(load([SYNTHETIC], contracts=False), engine="sparql")  # compiles the shapes
     dataset = load([SYNTHETIC], contracts=False)
