@@ -26,7 +26,8 @@ containing it, and ``ORDER BY`` orders that subset as it orders the whole. The t
 for is lower-cased by Oxigraph too (``queries/internal/search-needle.rq``, the parameter
 bound, never pasted), so the one operation done here is ``needle in text``: SPARQL's
 ``CONTAINS`` on two strings, code point by code point. No rule of Unicode or of SPARQL is
-written again in Python. The rows kept are read back by Oxigraph's parser, and
+written again in Python (Python 3.11's ``str.lower`` follows Unicode 14: it leaves alone 55
+capitals of later versions that Oxigraph 0.5.13 lower-cases). The rows kept are read back by Oxigraph's parser, and
 ``max_rows`` cuts them as for any query. (Rows that ``ORDER BY`` ranks equal, which SPARQL
 may return in any order, keep their order in the empty text's answer.)
 
@@ -37,11 +38,13 @@ read-only cache: a one-line notice, the query answers by SPARQL for this run). T
 built by the first search of an entry in a language, so loads that never search pay nothing,
 and written atomically under a name holding a digest of both queries' text, csi-graph's
 version and the language: an edited query never reads an old index. A file that does not
-read, or a row that does not parse, is a damaged index: a one-line notice, and it is built
-again. When the new index cannot be saved (a full disk), it answers this search and the
+read, or whose content does not match the SHA-256 its first line records, is a damaged index:
+a one-line notice, and it is built again. When the new index cannot be saved (a full disk), it answers this search and the
 next one builds it again (a notice says so). The entry's other rules stay as they were: its
 files are listed in its manifest only under ``store/``, and the index goes with the entry
-when the cache evicts it.
+when the cache evicts it. The data an index was built from never changes: the entry's store
+is opened read-only, and its key covers the data's content and the versions of csi-graph
+and Oxigraph.
 """
 
 from __future__ import annotations
@@ -63,10 +66,10 @@ from csi_graph import __version__
 from csi_graph.errors import CsiError
 from csi_graph.files import write_atomic
 from csi_graph.queries import NamedQuery, prepare, resolve
+from csi_graph.results import QueryResult
 
 if TYPE_CHECKING:
     from csi_graph.dataset import Dataset
-    from csi_graph.results import QueryResult
 
 QUERY = "search"  # the named query the index answers
 TEXTS = "internal/search-texts"
@@ -97,10 +100,7 @@ def search(
     path = entry / index_name(lang.value)
     index = _read(path)
     if index is not None:
-        try:
-            return index.search(needle, max_rows)
-        except (SyntaxError, TypeError) as error:  # a row Oxigraph's parser refuses, a text that is not one
-            _damaged(path, error)
+        return index.search(needle, max_rows)
     refused = _unwritable(entry)
     if refused:
         log.warning(
@@ -140,37 +140,61 @@ class _Index:
 
     def search(self, needle: str, max_rows: int | None) -> QueryResult:
         """The rows whose commitment has a text containing ``needle``, in their order."""
-        from csi_graph.results import read_results
-
         found = {holder for text, holder in zip(self.texts, self.holders, strict=True) if needle in text}
         kept = [row for row, owner in zip(self.rows, self.owners, strict=True) if owner in found]
-        if max_rows is not None:
-            kept = kept[: max_rows + 1]  # one more tells the result it was cut
-        document = b"\n".join([self.head, *kept, b""])
-        return read_results(document, ox.QueryResultsFormat.TSV, "SELECT", max_rows)
+        truncated = max_rows is not None and len(kept) > max_rows
+        return _Found(b"\n".join([self.head, *kept[:max_rows], b""]), truncated)
 
     def dump(self) -> bytes:
-        """The file: a JSON header, owners, holders and texts, one a line, then the rows' lines."""
-        header = {"kind": _KIND, "format": FORMAT, "rows": len(self.rows), "texts": len(self.texts)}
-        lines = [
-            json.dumps(value, ensure_ascii=False) for value in (header, self.owners, self.holders, self.texts)
-        ]
-        return b"\n".join([*(line.encode("utf-8") for line in lines), self.head, *self.rows, b""])
+        """The file: a JSON header (with the SHA-256 of the rest), then owners, holders and
+        texts in JSON, one a line, then the rows' lines."""
+        lists = (self.owners, self.holders, self.texts)
+        lines = [json.dumps(value, ensure_ascii=False).encode("utf-8") for value in lists]
+        body = b"\n".join([*lines, self.head, *self.rows, b""])
+        header = {"kind": _KIND, "format": FORMAT, "sha256": hashlib.sha256(body).hexdigest()}
+        return json.dumps(header).encode("utf-8") + b"\n" + body
 
     @classmethod
     def parse(cls, data: bytes) -> _Index:
-        """Read :meth:`dump`'s file back; a ValueError (or KeyError, TypeError...) if it is not whole."""
+        """Read :meth:`dump`'s file back; a ValueError (or KeyError...) if it is not whole."""
         lines = data.split(b"\n")
         header = json.loads(lines[0])
         if header.get("kind") != _KIND or header.get("format") != FORMAT:
             raise ValueError("not a search index of this version")
+        if hashlib.sha256(memoryview(data)[len(lines[0]) + 1 :]).hexdigest() != header["sha256"]:
+            raise ValueError("its content does not match its checksum")
         owners, holders, texts = (json.loads(line) for line in lines[1:4])
         head, rows = lines[4], lines[5:-1]
-        if lines[-1] != b"" or not len(rows) == len(owners) == header["rows"]:
-            raise ValueError("truncated")
-        if not len(texts) == len(holders) == header["texts"]:
-            raise ValueError("texts and commitments do not match")
+        if len(rows) != len(owners) or len(texts) != len(holders):
+            raise ValueError("rows and texts do not match")
         return cls(head, rows, owners, texts, holders)
+
+
+class _Found(QueryResult):
+    """The rows a search keeps, read by Oxigraph's parser from the index's lines when first used.
+
+    Not before: the command line runs a query in a child process that sends its answer to
+    its parent by pickling (:func:`csi_graph.isolation.run_isolated`), and the lines go
+    through faster than the terms they hold, to be read once, where they are used.
+    """
+
+    def __init__(self, document: bytes, truncated: bool) -> None:
+        super().__init__("SELECT", truncated=truncated)
+        del self.variables, self.rows  # read from the document when first asked for
+        self._document = document
+
+    def __getattr__(self, name: str):
+        if name not in ("variables", "rows"):
+            raise AttributeError(name)
+        answer = ox.parse_query_results(self._document, format=ox.QueryResultsFormat.TSV)
+        read = QueryResult.from_oxigraph("SELECT", answer)
+        self.variables, self.rows = read.variables, read.rows
+        return getattr(self, name)
+
+    def __reduce__(self):
+        if "rows" in self.__dict__:  # read already (or replaced): sent as any result
+            return (QueryResult, (self.form, self.variables, self.rows, None, None, self.truncated))
+        return (_Found, (self._document, self.truncated))
 
 
 def _build(dataset: Dataset, lang: ox.Literal) -> _Index:
@@ -200,7 +224,7 @@ def _read(path: Path) -> _Index | None:
         return None
     try:
         return _Index.parse(data)
-    except (ValueError, KeyError, TypeError, IndexError) as error:  # UnicodeDecodeError is a ValueError
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:  # (UnicodeDecodeError too)
         _damaged(path, error)
         return None
 

@@ -225,3 +225,21 @@ def test_the_command_line_answers_alike_in_every_format(runner, tmp_path, monkey
             assert indexed.stderr == ""
     (entry,) = [child for child in tmp_path.iterdir() if not child.name.startswith(".")]
     assert sorted(path.name.split("-")[1] for path in entry.glob("search-*.index")) == ["en", "fr"]
+
+
+@pytest.mark.parametrize("max_rows", [None, 2])
+def test_an_answer_goes_through_pickling_read_or_not(shipped_pair, max_rows):
+    """The command line sends the answer from its query process to its parent by pickling."""
+    import pickle
+
+    cached, memory = shipped_pair
+    expected = memory.query("search", text="vidéo", max_rows=max_rows)
+    unread = cached.query("search", text="vidéo", max_rows=max_rows)
+    read = cached.query("search", text="vidéo", max_rows=max_rows)
+    assert read.rows
+    for answer in (pickle.loads(pickle.dumps(unread)), pickle.loads(pickle.dumps(read)), unread):
+        assert (answer.variables, answer.rows, answer.truncated) == (
+            expected.variables,
+            expected.rows,
+            expected.truncated,
+        )
