@@ -270,3 +270,16 @@ def test_a_full_disk_searches_without_keeping_the_index(tmp_path):
     assert sorted(entry.iterdir()) == files  # no index, no temporary file left
     assert search_command(big, cache).stdout == expected.stdout  # with room again, it is built
     assert len(list(entry.glob("search-en-*.index"))) == 1
+
+
+def test_an_index_written_into_an_evicted_entry_does_not_bring_it_back(tmp_path):
+    """The index is written with write_atomic(make_folder=False): if another process evicted
+    the entry meanwhile, the write fails (and the search goes on) rather than leaving a folder
+    without the cache's marker, which the cache could never delete nor rebuild."""
+    from csi_graph.errors import CsiError
+    from csi_graph.files import write_atomic
+
+    evicted = tmp_path / "0123456789abcdef0123456789abcdef"
+    with pytest.raises(CsiError, match="No such file or directory"):
+        write_atomic(evicted / "search-en-0123456789abcdef.index", b"rows", make_folder=False)
+    assert list(tmp_path.iterdir()) == []
