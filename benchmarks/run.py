@@ -321,9 +321,14 @@ def startup(runs: int = 5) -> dict:
 
 
 # Whole commands on generated data, its cache entry already built (``{data}``: the file): the
-# issue's bound for a search at 1M triples is 1 s; a query that reads little, for scale.
+# issue's bound for a search at 1M triples is 1 s; a query that reads little, for scale. The
+# first search of an entry builds its text index (csi_graph/textindex.py): it is run once and
+# reported apart (FIRST_SEARCH; with time to spare on a busy machine: the default --timeout
+# is 60 s of wall time), then the commands are timed ``--repeat`` times.
+SEARCH = ["{csi}", "query", "search", "--data", "{data}", "-f", "csv"]
+FIRST_SEARCH = (("csi-graph query search, first run (builds the index)", [*SEARCH, "--timeout", "600"]),)
 CACHED_COMMANDS = (
-    ("csi-graph query search", ["{csi}", "query", "search", "--data", "{data}", "-f", "csv"]),
+    ("csi-graph query search", SEARCH),
     ("csi-graph query themes", ["{csi}", "query", "themes", "--data", "{data}", "-f", "csv"]),
 )
 
@@ -428,9 +433,11 @@ def run(
                     figures[name] = measure(task, data, repeat, timeout, cache_dir)
             if wanted("commands cache"):
                 child_run("load", data, timeout, cache_dir)  # the entry the commands open
-                figures["commands cache"] = whole_commands(
-                    CACHED_COMMANDS, repeat, {"CSI_GRAPH_CACHE_DIR": str(cache_dir)}, data
-                )
+                environment = {"CSI_GRAPH_CACHE_DIR": str(cache_dir)}
+                figures["commands cache"] = {
+                    **whole_commands(FIRST_SEARCH, 1, environment, data),
+                    **whole_commands(CACHED_COMMANDS, repeat, environment, data),
+                }
         finally:
             shutil.rmtree(cache_dir, ignore_errors=True)
         results["sizes"][size] = {**results["sizes"].get(size, {}), **figures}  # --add --only: keep the rest

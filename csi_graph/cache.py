@@ -182,7 +182,7 @@ def _open(entry: Path, files: list[tuple[Path, str]], key: str) -> Dataset | Non
         log.warning("csi-graph: cache entry %s is damaged (%s): rebuilding it", entry, _reason(error))
         _remove(entry)
         return None
-    return Dataset(store, graphs)
+    return Dataset(store, graphs, cache_entry=entry)
 
 
 def _entry(info: GraphInfo, files: list[tuple[Path, str]]) -> dict:

@@ -50,11 +50,14 @@ class Dataset:
 
     Queries see the merge of all graphs. ``ds.query("commitments-by-party", contract=...)``
     runs a named query from ``queries/`` (or any SPARQL text) with bound parameters.
+    ``cache_entry`` is the folder of the cache entry the store was opened from, if any
+    (where :mod:`csi_graph.textindex` keeps its index).
     """
 
-    def __init__(self, store: Store, graphs: list[GraphInfo]) -> None:
+    def __init__(self, store: Store, graphs: list[GraphInfo], cache_entry: Path | None = None) -> None:
         self.store = store
         self.graphs = graphs
+        self.cache_entry = cache_entry
         self._file_lines: dict[Path, dict[str, int]] = {}
 
     def __len__(self) -> int:

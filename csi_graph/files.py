@@ -24,8 +24,12 @@ from pathlib import Path
 from csi_graph.errors import CsiError, InputError
 
 
-def write_atomic(path: str | Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path``: readers see the old file or the new one, never a part."""
+def write_atomic(path: str | Path, content: str | bytes, *, make_folder: bool = True) -> None:
+    """Write ``content`` to ``path``: readers see the old file or the new one, never a part.
+
+    The folder is made if missing, unless ``make_folder`` is false: a file written into a
+    folder that someone else may delete meanwhile (a cache entry) must not bring it back.
+    """
     target = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
@@ -42,7 +46,8 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
     target = target.resolve() if target.is_symlink() else target  # replace what the link points to
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if make_folder:
+            target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent)
     except OSError as error:
         raise write_error(target, error) from None

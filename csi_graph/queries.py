@@ -331,6 +331,13 @@ def run(
             contract_iri(
                 target, bindings[parameter.name].value, params.get(parameter.name, parameter.default)
             )
+    if getattr(target, "cache_entry", None) is not None:  # a dataset opened from the cache
+        from csi_graph import textindex
+
+        if textindex.answers(named):
+            indexed = textindex.search(target, bindings, max_rows)
+            if indexed is not None:
+                return indexed
     body = _bound(named, bindings)
     # The check reads the query without the fixed prologue: rdflib's parser misreads a SERVICE
     # that follows a '#' on the same line (the prologue's IRIs hold some), and positions stay
