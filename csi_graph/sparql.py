@@ -40,9 +40,9 @@ import sys
 import threading
 import unicodedata
 from collections import OrderedDict
-from functools import lru_cache
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from csi_graph.errors import CsiError
