@@ -173,6 +173,26 @@ def as_path(relative: str) -> str:
     return "./" + relative if _SCHEME.match(relative) else relative
 
 
+def segments(path: str) -> list[str]:
+    """The segments of a site path, normalised from the site's root: ``.`` and empty segments
+    dropped, ``..`` resolved (never above the root)."""
+    return [segment for segment in posixpath.normpath("/" + path).split("/") if segment]
+
+
+def relative_path(target: list[str], folder: list[str]) -> str:
+    """The relative path from a folder to a target, both given by :func:`segments`.
+
+    What ``posixpath.relpath("/" + target, "/" + folder)`` gives, without its two calls to
+    ``os.getcwd()``: a page has dozens of links and a site thousands of pages.
+    """
+    common = 0
+    for mine, theirs in zip(target, folder, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(folder) - common) + target[common:]) or "."
+
+
 class Linker:
     """Labels and relative links for one page (``page_path``, no leading slash) in one language."""
 
@@ -181,12 +201,14 @@ class Linker:
         self.page_path = page_path
         self.lang = lang
         self.live = live
+        self._folder = segments(posixpath.dirname(page_path))
 
     def url(self, path: str) -> str:
         """A link to a served path, relative to this page."""
         target, sep, fragment = path.partition("#")
-        start = posixpath.dirname(self.page_path) or "."
-        relative = posixpath.relpath(target or ".", start) if target else posixpath.basename(self.page_path)
+        relative = (
+            relative_path(segments(target), self._folder) if target else posixpath.basename(self.page_path)
+        )
         return as_path(relative) + (f"#{fragment}" if sep else "")
 
     def href(self, iri: str | None) -> str | None:
