@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from csi_graph import __version__
 from csi_graph.web.iris import RDF_EXTENSIONS, html_path
@@ -221,6 +222,24 @@ class Linker:
             return safe_href(iri)
         return self.url(html_path(path, self.lang))
 
+    def link(self, iri: str | None) -> Markup:
+        """A link to ``iri`` labelled in the page's language (:meth:`link_text`); nothing for no IRI."""
+        return self.link_text(iri, self.label(iri)) if iri else Markup("")
+
+    def link_text(self, iri: str | None, text: Any, css_class: str | None = None) -> Markup:
+        """``text`` as a link to ``iri`` when a browser may follow it (:meth:`href`), else as plain text.
+
+        The one place a page's links are written (templates call it as ``link_text`` and
+        ``link``); a Python method rather than a macro, since a page holds hundreds of links and
+        a site hundreds of thousands (a Jinja macro call costs several times more). Every value
+        is escaped.
+        """
+        href = self.href(iri)
+        css = f' class="{escape(css_class)}"' if css_class else ""
+        if href:
+            return Markup(f'<a href="{escape(href)}"{css}>{escape(text)}</a>')
+        return Markup(f"<span{css}>{escape(text)}</span>")
+
     def page(self, name: str) -> str:
         """A page of the site itself: ``index``, ``compare``, ``register``, ``query``."""
         return self.url(f"{name}.{self.lang}.html")
@@ -248,6 +267,7 @@ class Renderer:
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates are package files: no stat of each one for every page
         )
         self.env.globals["zip"] = zip
         self.env.globals["media_types"] = {ext: media for ext, (media, _) in DOCUMENTS.items()}
@@ -269,6 +289,8 @@ class Renderer:
             alternates={code: as_path(url) for code, url in alternates.items()},
             t=t,
             ln=linker,
+            link=linker.link,
+            link_text=linker.link_text,
             live=self.live,
             limits=self.limits,
             version=__version__,
