@@ -66,7 +66,8 @@ def compact(quads: list[ox.Quad], ctx: dict[str, Any] | None = None) -> dict[str
         expanded = jsonld.from_rdf(dataset, {**options, "useNativeTypes": True})
     except ValueError:  # an integer too long for Python to convert (4,300 digits): keep them all as text
         expanded = jsonld.from_rdf(dataset, {**options, "useNativeTypes": False})
-    document = jsonld.compact(expanded, CONTEXT_NAME if ctx is None else ctx, {**options, "graph": True})
+    given = CONTEXT_NAME if ctx is None else ctx
+    document = jsonld.compact(expanded, given, {**options, "graph": True, "skipExpansion": True})
     document["@context"] = context() if ctx is None else ctx
     return document
 
