@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -24,6 +24,7 @@ from csi_graph.dataset import Dataset
 from csi_graph.labels import LABEL_PREDICATES, language_order
 from csi_graph.namespaces import CSI, PREFIXES
 from csi_graph.queries import NamedQuery, resolve
+from csi_graph.results import QueryResult
 from csi_graph.web.iris import IriMap, document
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -69,6 +70,8 @@ class Pages:
         self.dataset = dataset
         self.iris = iris or IriMap()
         self.labels = dataset.labels
+        # The last answers, kept: a resource's page in each language asks the same questions.
+        self._answers = lru_cache(maxsize=64)(self._answer)
         self.types: dict[str, set[str]] = defaultdict(set)
         for s, t in self.rows("types"):
             self.types[s.value].add(t.value)
@@ -81,12 +84,15 @@ class Pages:
 
     def rows(self, name: str, **params: Any) -> list[tuple[Any, ...]]:
         """Rows of ``queries/internal/pages/NAME.rq`` as tuples of Oxigraph terms; ``params`` are bound."""
-        return self.dataset.query(_query(name), **params).rows
+        return self._answers(name, tuple(sorted(params.items()))).rows
 
     def select(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of ``queries/internal/pages/NAME.rq`` as dicts of Oxigraph terms."""
-        result = self.dataset.query(_query(name), **params)
+        result = self._answers(name, tuple(sorted(params.items())))
         return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+
+    def _answer(self, name: str, params: tuple[tuple[str, Any], ...]) -> QueryResult:
+        return self.dataset.query(_query(name), **dict(params))
 
     # Labels and kinds ---------------------------------------------------------------
 
