@@ -58,6 +58,13 @@ def compact(quads: list[ox.Quad], ctx: dict[str, Any] | None = None) -> dict[str
     (see :func:`csi_graph.export.canonical`): PyLD keeps the order it is given, which makes
     the output deterministic.
     """
+    document = _compacted(quads, CONTEXT_NAME if ctx is None else ctx)
+    document["@context"] = context() if ctx is None else ctx
+    return document
+
+
+def _compacted(quads: list[ox.Quad], ctx: dict[str, Any] | str) -> dict[str, Any]:
+    """PyLD's compaction of ``quads`` with ``ctx`` (inline or by name), which it puts in the document."""
     from pyld import jsonld
 
     dataset = _rdf_dataset(quads)
@@ -66,10 +73,7 @@ def compact(quads: list[ox.Quad], ctx: dict[str, Any] | None = None) -> dict[str
         expanded = jsonld.from_rdf(dataset, {**options, "useNativeTypes": True})
     except ValueError:  # an integer too long for Python to convert (4,300 digits): keep them all as text
         expanded = jsonld.from_rdf(dataset, {**options, "useNativeTypes": False})
-    given = CONTEXT_NAME if ctx is None else ctx
-    document = jsonld.compact(expanded, given, {**options, "graph": True, "skipExpansion": True})
-    document["@context"] = context() if ctx is None else ctx
-    return document
+    return jsonld.compact(expanded, ctx, {**options, "graph": True, "skipExpansion": True})
 
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -111,5 +115,25 @@ def dumps(document: dict[str, Any]) -> bytes:
 
 
 def compact_document(quads: list[ox.Quad]) -> bytes:
-    """Sorted quads as csi-graph's readable JSON-LD, with the context inline."""
-    return dumps(compact(quads))
+    """Sorted quads as csi-graph's readable JSON-LD, with the context inline.
+
+    The text of ``dumps(compact(quads))``, but the context, the same in every document and
+    half of a resource's document, is written once per process (:func:`_context_entry`).
+    """
+    document = _compacted(quads, CONTEXT_NAME)
+    entries = [
+        _context_entry() if key == "@context" else f"{_json(key)}: {_json(value)}"
+        for key, value in document.items()
+    ]
+    return ("{\n  " + ",\n  ".join(entries) + "\n}\n").encode("utf-8")
+
+
+def _json(value: Any) -> str:
+    """``value`` as :func:`dumps` writes it one level down: each line indented two more spaces (a
+    JSON text only has line breaks between tokens; in strings they are escaped)."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+@cache
+def _context_entry() -> str:
+    return f'"@context": {_json(context())}'
