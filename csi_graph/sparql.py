@@ -433,8 +433,8 @@ def _where_brace(text: str) -> int:
     else (WHERE is optional in SELECT, ASK and DESCRIBE) the first ``{`` at the top level.
 
     Found once per text (a pure function of it, cached): the pages of a site run the same few
-    queries thousands of times with other parameters, and lexing them again each time cost
-    a sixth of the build. A text with no WHERE group raises each time (errors are not cached).
+    queries thousands of times with other parameters, and lexing a text on every run cost as
+    much as running it. A text with no WHERE group raises each time (errors are not cached).
     """
     words = _words(text)
     form = query_form(text)

@@ -84,12 +84,17 @@ class Pages:
 
     def rows(self, name: str, **params: Any) -> list[tuple[Any, ...]]:
         """Rows of ``queries/internal/pages/NAME.rq`` as tuples of Oxigraph terms; ``params`` are bound."""
-        return self._answers(name, tuple(sorted(params.items()))).rows
+        return self._result(name, params).rows
 
     def select(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of ``queries/internal/pages/NAME.rq`` as dicts of Oxigraph terms."""
-        result = self._answers(name, tuple(sorted(params.items())))
+        result = self._result(name, params)
         return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+
+    def _result(self, name: str, params: dict[str, Any]) -> QueryResult:
+        if not params:  # a question about the whole data: asked once, not worth keeping its answer
+            return self._answer(name, ())
+        return self._answers(name, tuple(sorted(params.items())))
 
     def _answer(self, name: str, params: tuple[tuple[str, Any], ...]) -> QueryResult:
         return self.dataset.query(_query(name), **dict(params))
