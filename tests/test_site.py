@@ -18,7 +18,7 @@ from csi_graph.loader import load
 from csi_graph.web import app as app_module
 from csi_graph.web.pages import Pages
 from csi_graph.web.render import PAGE_POLICY
-from csi_graph.web.site import MARKER, _safe, write_site
+from csi_graph.web.site import MARKER, _Folder, _safe, write_site
 
 CONTRACT = "https://w3id.org/csi-graph/id/contract/chambery-2021"
 HOSTILE = ["https://w3id.org/csi-graph/id/.hidden", "https://w3id.org/csi-graph/id/a/../../../../escape"]
@@ -148,6 +148,19 @@ def test_iris_that_cannot_be_file_names_are_skipped(tmp_path, monkeypatch):
     assert sorted(report.skipped) == HOSTILE
     assert not any(p.name.startswith("escape") for p in tmp_path.rglob("*"))
     assert not _safe("id/a/../b") and not _safe("id//b") and _safe("id/contract/x")
+
+
+def test_the_site_writer_never_writes_outside_its_folder(tmp_path):
+    """The second line of defence behind _safe: a path that could leave the folder is refused."""
+    folder = _Folder(tmp_path / "build")
+    for path in ("../x.html", "a/../../x.html", "/tmp/x.html", "a//x.html", "./x.html", "a/./x.html"):
+        with pytest.raises(CsiError, match="outside the site folder"):
+            folder.write(path, "x")
+    assert not tmp_path.joinpath("x.html").exists() and not tmp_path.joinpath("build").exists()
+    folder.write("id/contract/x.en.html", "Chambéry")
+    folder.write("id/contract/x.ttl", b"<a> <b> <c> .\n")
+    assert (tmp_path / "build/id/contract/x.en.html").read_text(encoding="utf-8") == "Chambéry"
+    assert (tmp_path / "build/id/contract/x.ttl").read_bytes() == b"<a> <b> <c> .\n"
 
 
 @pytest.mark.slow
