@@ -78,6 +78,23 @@ def test_a_served_path_that_looks_like_a_scheme_is_a_relative_link(dataset):
     assert redirect.status_code == 303 and redirect.headers["location"] == "./javascript:alert(2).en.html"
 
 
+def test_a_link_escapes_its_address_text_and_class(dataset):
+    """Links are written in Python (Linker.link_text), not by a template: every value is escaped
+    as autoescape would, and an IRI a browser must not follow is text."""
+    from csi_graph.web.pages import Pages
+
+    linker = Linker(Pages(dataset), "id/thing/hostile.en.html", "en", live=False)
+    shown = linker.link_text('https://example.org/a?b=1&c="2"', '<script>"x"</script>', 'chip" onclick="y')
+    assert shown == (
+        '<a href="https://example.org/a?b=1&amp;c=&#34;2&#34;" class="chip&#34; onclick=&#34;y">'
+        "&lt;script&gt;&#34;x&#34;&lt;/script&gt;</a>"
+    )
+    assert linker.link_text("javascript:alert(1)", "<x>") == "<span>&lt;x&gt;</span>"
+    assert linker.link(None) == "" and linker.link("https://w3id.org/csi-graph/id/thing/hostile") == (
+        '<a href="hostile.en.html">A synthetic resource</a>'
+    )
+
+
 # Segments of site paths, ordinary and odd: dots, empty segments (a doubled slash), a scheme-like name.
 _SEGMENT = st.sampled_from(["id", "contract", "x.en.html", ".", "..", "", "javascript:alert(2)"]) | st.text(
     alphabet="ab.:é %", max_size=4
