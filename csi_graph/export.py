@@ -243,8 +243,5 @@ def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
         for term in (q.subject, q.predicate, q.object, getattr(q.object, "datatype", None))
         if isinstance(term, ox.NamedNode)
     }
-    used = {}
-    for prefix, namespace in PREFIXES.items():
-        if any(iri.startswith(namespace) for iri in iris):
-            used[prefix] = namespace
-    return dict(sorted(used.items()))
+    lines = "".join(f"\n{iri}" for iri in iris)  # an IRI holds no line break: one search per namespace
+    return dict(sorted((p, ns) for p, ns in PREFIXES.items() if f"\n{ns}" in lines))

@@ -42,6 +42,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from csi_graph.errors import CsiError
@@ -426,9 +427,15 @@ def _probe_variables(node: Any) -> list[str]:
     return [str(v) for v in node["var"]] if "var" in node else []
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _where_brace(text: str) -> int:
     """Position of the ``{`` opening the query's WHERE group: after ``WHERE`` at the top level,
-    else (WHERE is optional in SELECT, ASK and DESCRIBE) the first ``{`` at the top level."""
+    else (WHERE is optional in SELECT, ASK and DESCRIBE) the first ``{`` at the top level.
+
+    Found once per text (a pure function of it, cached): the pages of a site run the same few
+    queries thousands of times with other parameters, and lexing a text on every run cost as
+    much as running it. A text with no WHERE group raises each time (errors are not cached).
+    """
     words = _words(text)
     form = query_form(text)
     depth, first = 0, None

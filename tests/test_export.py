@@ -224,7 +224,7 @@ def test_jsonld_from_the_store_is_what_pyld_makes_of_n_quads():
     from pyld import jsonld as pyld
 
     from csi_graph.export import canonical
-    from csi_graph.jsonld import _no_remote_documents, compact_document, context, dumps
+    from csi_graph.jsonld import _no_remote_documents, compact, compact_document, context, dumps
 
     dataset = load([CHAMBERY, SYNTHETIC], contracts=False)
     nt = export(dataset, "nt")
@@ -238,3 +238,4 @@ def test_jsonld_from_the_store_is_what_pyld_makes_of_n_quads():
     oracle = pyld.compact(pyld.from_rdf(text, options), context(), {**options, "graph": True})
     oracle["@context"] = context()
     assert compact_document(quads) == dumps(oracle)
+    assert compact_document([]) == dumps(compact([]))  # the context written once per process: same text

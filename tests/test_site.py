@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -17,7 +18,7 @@ from csi_graph.loader import load
 from csi_graph.web import app as app_module
 from csi_graph.web.pages import Pages
 from csi_graph.web.render import PAGE_POLICY
-from csi_graph.web.site import MARKER, _safe, write_site
+from csi_graph.web.site import MARKER, _Folder, _safe, write_site
 
 CONTRACT = "https://w3id.org/csi-graph/id/contract/chambery-2021"
 HOSTILE = ["https://w3id.org/csi-graph/id/.hidden", "https://w3id.org/csi-graph/id/a/../../../../escape"]
@@ -77,16 +78,21 @@ def test_the_site_has_pages_and_documents_for_every_resource(built):
 
 
 def test_every_local_link_of_the_site_resolves_to_a_file(built):
-    pages = sorted(built.rglob("*.html"))
+    """Every relative link of every page leads to a file of the site (read once, not asked of
+    the disk per link: the site has a few hundred thousand links and no symbolic link)."""
+    files = {p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file()}
     checked = 0
     policy = f'<meta http-equiv="Content-Security-Policy" content="{escape(PAGE_POLICY)}">'
-    for page in pages:
+    for page in sorted(built.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         assert policy in text, page  # every page carries the policy (tests/test_web_hardening.py)
+        folder = page.parent.relative_to(built).as_posix()
         for target in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', text):
             if not target or re.match(r"[a-z]+:", target):
                 continue
-            assert (page.parent / target).resolve().is_file(), f"{page.relative_to(built)} -> {target}"
+            assert posixpath.normpath(posixpath.join(folder, target)) in files, (
+                f"{page.relative_to(built)} -> {target}"
+            )
             checked += 1
     assert checked > 1000
 
@@ -142,6 +148,19 @@ def test_iris_that_cannot_be_file_names_are_skipped(tmp_path, monkeypatch):
     assert sorted(report.skipped) == HOSTILE
     assert not any(p.name.startswith("escape") for p in tmp_path.rglob("*"))
     assert not _safe("id/a/../b") and not _safe("id//b") and _safe("id/contract/x")
+
+
+def test_the_site_writer_never_writes_outside_its_folder(tmp_path):
+    """The second line of defence behind _safe: a path that could leave the folder is refused."""
+    folder = _Folder(tmp_path / "build")
+    for path in ("../x.html", "a/../../x.html", "/tmp/x.html", "a//x.html", "./x.html", "a/./x.html"):
+        with pytest.raises(CsiError, match="outside the site folder"):
+            folder.write(path, "x")
+    assert not tmp_path.joinpath("x.html").exists() and not tmp_path.joinpath("build").exists()
+    folder.write("id/contract/x.en.html", "Chambéry")
+    folder.write("id/contract/x.ttl", b"<a> <b> <c> .\n")
+    assert (tmp_path / "build/id/contract/x.en.html").read_text(encoding="utf-8") == "Chambéry"
+    assert (tmp_path / "build/id/contract/x.ttl").read_bytes() == b"<a> <b> <c> .\n"
 
 
 @pytest.mark.slow

@@ -5,15 +5,18 @@ no served name reveals where the data files lie."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from csi_graph.loader import load
 from csi_graph.web.app import Settings, create_app
-from csi_graph.web.render import CONTENT_SECURITY_POLICY, PAGE_POLICY, Linker
+from csi_graph.web.render import CONTENT_SECURITY_POLICY, PAGE_POLICY, Linker, as_path
 from csi_graph.web.site import write_site
 
 with warnings.catch_warnings():
@@ -73,6 +76,47 @@ def test_a_served_path_that_looks_like_a_scheme_is_a_relative_link(dataset):
     with client_for(dataset) as client:
         redirect = client.get("/javascript:alert(2)", headers={"Accept": "text/html"}, follow_redirects=False)
     assert redirect.status_code == 303 and redirect.headers["location"] == "./javascript:alert(2).en.html"
+
+
+def test_a_link_escapes_its_address_text_and_class(dataset):
+    """Links are written in Python (Linker.link_text), not by a template: every value is escaped
+    as autoescape would, and an IRI a browser must not follow is text."""
+    from csi_graph.web.pages import Pages
+
+    linker = Linker(Pages(dataset), "id/thing/hostile.en.html", "en", live=False)
+    shown = linker.link_text('https://example.org/a?b=1&c="2"', '<script>"x"</script>', 'chip" onclick="y')
+    assert shown == (
+        '<a href="https://example.org/a?b=1&amp;c=&#34;2&#34;" class="chip&#34; onclick=&#34;y">'
+        "&lt;script&gt;&#34;x&#34;&lt;/script&gt;</a>"
+    )
+    assert linker.link_text("javascript:alert(1)", "<x>") == "<span>&lt;x&gt;</span>"
+    assert linker.link(None) == "" and linker.link("https://w3id.org/csi-graph/id/thing/hostile") == (
+        '<a href="hostile.en.html">A synthetic resource</a>'
+    )
+
+
+# Segments of site paths, ordinary and odd: dots, empty segments (a doubled slash), a scheme-like name.
+_SEGMENT = st.sampled_from(["id", "contract", "x.en.html", ".", "..", "", "javascript:alert(2)"]) | st.text(
+    alphabet="ab.:é %", max_size=4
+)
+_PATH = st.lists(_SEGMENT, max_size=6).map("/".join)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@given(page=_PATH, target=_PATH, fragment=st.none() | st.text(max_size=3))
+def test_links_are_what_relpath_gives(page, target, fragment):
+    """A page's links are computed from path segments; posixpath.relpath, which the pages used
+    before (and which asks the system for the working directory twice per link), is the oracle:
+    taken from the site's root for any paths, and as it was called (from the working directory)
+    for paths that neither start with '/' nor climb with '..'."""
+    linker = Linker(None, page, "en", live=False)
+    tail = "" if fragment is None else "#" + fragment
+    folder = posixpath.dirname(page) or "."
+    from_root = posixpath.relpath("/" + target, "/" + folder) if target else posixpath.basename(page)
+    assert linker.url(target + tail) == as_path(from_root) + tail
+    if not any(p.startswith("/") or ".." in p.split("/") for p in (page, target)):
+        as_before = posixpath.relpath(target, folder) if target else posixpath.basename(page)
+        assert linker.url(target + tail) == as_path(as_before) + tail
 
 
 def test_every_answer_carries_a_content_security_policy(dataset):

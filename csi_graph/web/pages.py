@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,6 +23,8 @@ import pyoxigraph as ox
 from csi_graph.dataset import Dataset
 from csi_graph.labels import LABEL_PREDICATES, language_order
 from csi_graph.namespaces import CSI, PREFIXES
+from csi_graph.queries import NamedQuery, resolve
+from csi_graph.results import QueryResult
 from csi_graph.web.iris import IriMap, document
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -68,23 +70,34 @@ class Pages:
         self.dataset = dataset
         self.iris = iris or IriMap()
         self.labels = dataset.labels
+        # The last answers, kept: a resource's page in each language asks the same questions.
+        self._answers = lru_cache(maxsize=64)(self._answer)
         self.types: dict[str, set[str]] = defaultdict(set)
         for s, t in self.rows("types"):
             self.types[s.value].add(t.value)
         self.subjects = {s.value for (s,) in self.rows("subjects")}
         self.documents = {document(s) for s in self.subjects if "#" in s}
         self.objects = {o.value for (o,) in self.rows("objects")}
+        self._facts: dict[str, list[Any]] = {}
 
     # Queries ----------------------------------------------------------------------
 
     def rows(self, name: str, **params: Any) -> list[tuple[Any, ...]]:
         """Rows of ``queries/internal/pages/NAME.rq`` as tuples of Oxigraph terms; ``params`` are bound."""
-        return self.dataset.query(f"internal/pages/{name}", **params).rows
+        return self._result(name, params).rows
 
     def select(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """Rows of ``queries/internal/pages/NAME.rq`` as dicts of Oxigraph terms."""
-        result = self.dataset.query(f"internal/pages/{name}", **params)
+        result = self._result(name, params)
         return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+
+    def _result(self, name: str, params: dict[str, Any]) -> QueryResult:
+        if not params:  # a question about the whole data: asked once, not worth keeping its answer
+            return self._answer(name, ())
+        return self._answers(name, tuple(sorted(params.items())))
+
+    def _answer(self, name: str, params: tuple[tuple[str, Any], ...]) -> QueryResult:
+        return self.dataset.query(_query(name), **dict(params))
 
     # Labels and kinds ---------------------------------------------------------------
 
@@ -172,23 +185,16 @@ class Pages:
 
     def contracts(self, lang: str) -> list[dict[str, Any]]:
         """Every contract with its territories, dates and number of commitments, in the canonical order."""
-        from csi_graph.contracts import contract_facts
+        return [_summary(c) for c in self._contract_facts(lang)]
 
-        return [
-            {
-                "iri": c.iri,
-                "identifier": c.identifier,
-                "title": c.title,
-                "signed": " / ".join(c.signed) or None,  # every date the sources give
-                "signed_dates": c.signed,
-                "start": " / ".join(c.start) or None,
-                "end": " / ".join(c.end) or None,
-                "status": c.status_iri or None,
-                "commitments": c.commitments,
-                "territories": [t.iri for t in c.territories],
-            }
-            for c in contract_facts(self.dataset, lang)
-        ]
+    def _contract_facts(self, lang: str) -> list[Any]:
+        """The contracts' facts (:func:`csi_graph.contracts.contract_facts`) in ``lang``, read once:
+        every contract page shows its own, which would otherwise read every contract's again."""
+        if lang not in self._facts:
+            from csi_graph.contracts import contract_facts
+
+            self._facts[lang] = contract_facts(self.dataset, lang)
+        return self._facts[lang]
 
     def register(self, lang: str) -> dict[str, Any]:
         """The register (:mod:`csi_graph.register`): one row per contract, in the canonical order,
@@ -214,7 +220,7 @@ class Pages:
             {"party": p["iri"], "commitments": [c for c in commitments if c["party"] == p["iri"]]}
             for p in parties
         ]
-        summary = next((c for c in self.contracts(lang) if c["iri"] == iri), None)
+        summary = next((_summary(c) for c in self._contract_facts(lang) if c.iri == iri), None)
         return {
             "summary": summary,
             "parties": parties,
@@ -499,7 +505,7 @@ class Pages:
             quads = [quad for subject in subjects for quad in self._described_quads(ox.NamedNode(subject))]
             if quads:
                 return quads
-        triples = self.dataset.query("internal/pages/document", this=iri).triples
+        triples = self.dataset.query(_query("document"), this=iri).triples
         return [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
 
     def _described_quads(self, subject: Any) -> list[ox.Quad]:
@@ -529,6 +535,28 @@ def dump(dataset: Dataset, fmt: str) -> bytes:
     from csi_graph.export import graph_quads, serialize
 
     return serialize(graph_quads(dataset, ("ontology", "shapes", "data")), fmt)
+
+
+@cache
+def _query(name: str) -> NamedQuery:
+    """``queries/internal/pages/NAME.rq``, found once: a site runs each of them thousands of times."""
+    return resolve(f"internal/pages/{name}")
+
+
+def _summary(c: Any) -> dict[str, Any]:
+    """A contract's facts (:class:`csi_graph.contracts.ContractFacts`) as the pages show them."""
+    return {
+        "iri": c.iri,
+        "identifier": c.identifier,
+        "title": c.title,
+        "signed": " / ".join(c.signed) or None,  # every date the sources give
+        "signed_dates": c.signed,
+        "start": " / ".join(c.start) or None,
+        "end": " / ".join(c.end) or None,
+        "status": c.status_iri or None,
+        "commitments": c.commitments,
+        "territories": [t.iri for t in c.territories],
+    }
 
 
 def _iri(node: Any) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from csi_graph import __version__
 from csi_graph.web.iris import RDF_EXTENSIONS, html_path
@@ -173,6 +174,26 @@ def as_path(relative: str) -> str:
     return "./" + relative if _SCHEME.match(relative) else relative
 
 
+def segments(path: str) -> list[str]:
+    """The segments of a site path, normalised from the site's root: ``.`` and empty segments
+    dropped, ``..`` resolved (never above the root)."""
+    return [segment for segment in posixpath.normpath("/" + path).split("/") if segment]
+
+
+def relative_path(target: list[str], folder: list[str]) -> str:
+    """The relative path from a folder to a target, both given by :func:`segments`.
+
+    What ``posixpath.relpath("/" + target, "/" + folder)`` gives, without its two calls to
+    ``os.getcwd()``: a page has dozens of links and a site thousands of pages.
+    """
+    common = 0
+    for mine, theirs in zip(target, folder, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(folder) - common) + target[common:]) or "."
+
+
 class Linker:
     """Labels and relative links for one page (``page_path``, no leading slash) in one language."""
 
@@ -181,12 +202,14 @@ class Linker:
         self.page_path = page_path
         self.lang = lang
         self.live = live
+        self._folder = segments(posixpath.dirname(page_path))
 
     def url(self, path: str) -> str:
         """A link to a served path, relative to this page."""
         target, sep, fragment = path.partition("#")
-        start = posixpath.dirname(self.page_path) or "."
-        relative = posixpath.relpath(target or ".", start) if target else posixpath.basename(self.page_path)
+        relative = (
+            relative_path(segments(target), self._folder) if target else posixpath.basename(self.page_path)
+        )
         return as_path(relative) + (f"#{fragment}" if sep else "")
 
     def href(self, iri: str | None) -> str | None:
@@ -198,6 +221,24 @@ class Linker:
         if path is None or not self.pages.exists(iri.split("#", 1)[0] if "#" in iri else iri):
             return safe_href(iri)
         return self.url(html_path(path, self.lang))
+
+    def link(self, iri: str | None) -> Markup:
+        """A link to ``iri`` labelled in the page's language (:meth:`link_text`); nothing for no IRI."""
+        return self.link_text(iri, self.label(iri)) if iri else Markup("")
+
+    def link_text(self, iri: str | None, text: Any, css_class: str | None = None) -> Markup:
+        """``text`` as a link to ``iri`` when a browser may follow it (:meth:`href`), else as plain text.
+
+        The one place a page's links are written (templates call it as ``link_text`` and
+        ``link``); a Python method rather than a macro, since a page holds hundreds of links and
+        a site hundreds of thousands (a Jinja macro call costs several times more). Every value
+        is escaped.
+        """
+        href = self.href(iri)
+        css = f' class="{escape(css_class)}"' if css_class else ""
+        if href:
+            return Markup(f'<a href="{escape(href)}"{css}>{escape(text)}</a>')
+        return Markup(f"<span{css}>{escape(text)}</span>")
 
     def page(self, name: str) -> str:
         """A page of the site itself: ``index``, ``compare``, ``register``, ``query``."""
@@ -226,6 +267,7 @@ class Renderer:
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates are package files: no stat of each one for every page
         )
         self.env.globals["zip"] = zip
         self.env.globals["media_types"] = {ext: media for ext, (media, _) in DOCUMENTS.items()}
@@ -247,6 +289,8 @@ class Renderer:
             alternates={code: as_path(url) for code, url in alternates.items()},
             t=t,
             ln=linker,
+            link=linker.link,
+            link_text=linker.link_text,
             live=self.live,
             limits=self.limits,
             version=__version__,
