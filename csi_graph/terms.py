@@ -77,8 +77,18 @@ def to_ntriples(term: Any) -> str:
         iri(term.value)
         return str(term)
     if isinstance(term, ox.Literal):
+        control = _UNBINDABLE.search(term.value)
+        if control:  # Oxigraph would write it as a \u escape, which queries never hold (see sparql.py)
+            raise CsiError(
+                f"a parameter cannot hold the control character U+{ord(control.group()):04X}: remove it"
+            )
         return str(term)
     raise CsiError(f"cannot bind a {type(term).__name__} as a parameter")
+
+
+# Control characters that N-Triples has no short escape for (tab, line feed, carriage return,
+# backspace and form feed have one).
+_UNBINDABLE = re.compile(r"[\x00-\x07\x0b\x0e-\x1f\x7f]")
 
 
 def text(term: Any) -> str | None:

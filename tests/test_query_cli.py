@@ -101,6 +101,15 @@ def test_an_unknown_contract_exits_2_and_says_which_are_loaded(runner):
     assert "chambery-2021" in result.stderr
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x1f", "\x7f"])
+def test_a_parameter_with_a_control_character_exits_2_and_names_it(runner, character):
+    result = runner.invoke(cli, ["query", "search", "-p", "text", f"vid{character}eo"])
+    assert result.exit_code == 2, result.output
+    assert f"cannot hold the control character U+{ord(character):04X}" in result.stderr
+    # the ones N-Triples escapes briefly are bound as any other character
+    assert runner.invoke(cli, ["query", "search", "-p", "text", "vid\teo"]).exit_code == 0
+
+
 def test_query_from_file_stdin_and_expression(runner, tmp_path):
     text = (
         "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/csi-graph/ontology#Commitment> ; "
