@@ -46,7 +46,16 @@ def test_every_page_with_examples_is_run():
     )
 
 
-@pytest.mark.parametrize("path", EXAMPLE_PAGES, ids=page_id)
+# Pages whose examples build the whole package or site, or start servers (10-16 s of CPU each):
+# CI runs them (tests marked slow); a local run runs the README and the other pages.
+LONG_PAGES = {"docs/publishing.md", "docs/serving.md", "docs/register.md"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=[pytest.mark.slow] if page_id(p) in LONG_PAGES else []) for p in EXAMPLE_PAGES],
+    ids=page_id,
+)
 def test_console_examples_print_what_the_page_shows(path):
     page = docexamples.parse(path)
     failures = [docexamples.report(o, path) for o in docexamples.run_page(page) if not o.ok]

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from conftest import ROOT, SYNTHETIC, contract_identifiers
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -218,6 +219,7 @@ def test_a_failure_leaves_the_previous_package_intact(runner, tmp_path, monkeypa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
 
 
+@pytest.mark.slow  # builds the whole package twice in a child process: 8 s of CPU
 def test_a_kill_leaves_the_previous_package_intact(tmp_path):
     outdir = tmp_path / "out"
     command = [CSI_GRAPH, "package", str(outdir), "--no-validate", "-q"]
