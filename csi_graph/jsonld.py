@@ -73,6 +73,9 @@ def _compacted(quads: list[ox.Quad], ctx: dict[str, Any] | str) -> dict[str, Any
         expanded = jsonld.from_rdf(dataset, {**options, "useNativeTypes": True})
     except ValueError:  # an integer too long for Python to convert (4,300 digits): keep them all as text
         expanded = jsonld.from_rdf(dataset, {**options, "useNativeTypes": False})
+    if ctx == CONTEXT_NAME:  # JSON-LD 1.1 ignores @base in a context given by IRI; PyLD 3.3 applies
+        # it: the same base given as the document's keeps data IRIs relative either way.
+        options["base"] = context()["@base"]
     return jsonld.compact(expanded, ctx, {**options, "graph": True, "skipExpansion": True})
 
 
