@@ -61,6 +61,7 @@ def test_vendored_shapes_are_the_official_file_unchanged():
     assert "owl:imports" not in DCAT_AP_SHAPES.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # pySHACL twice on the whole catalogue (10 s): CI; every package build checks it locally too
 def test_catalogue_conforms_to_the_official_dcat_ap_shapes(catalog, shapes):
     assert len(catalog) > 400
     assert _conforms(catalog, shapes) == (True, 0)
@@ -74,7 +75,13 @@ def test_catalogue_conforms_to_the_official_dcat_ap_shapes(catalog, shapes):
     [
         pytest.param(b, marks=[pytest.mark.slow] if i else [])
         for i, b in enumerate(
-            ["no catalogue title", "no publisher name", "byte size as integer", "no access URL", "untyped licence"]
+            [
+                "no catalogue title",
+                "no publisher name",
+                "byte size as integer",
+                "no access URL",
+                "untyped licence",
+            ]
         )
     ],
 )

@@ -211,7 +211,9 @@ def test_an_unreadable_sub_folder_is_an_error(tmp_path):
 # Writing outputs ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+@pytest.mark.parametrize(
+    ("umask", "mode"), [pytest.param(0o022, 0o644, marks=pytest.mark.slow), (0o077, 0o600)]
+)  # 4.5 s each
 def test_outputs_get_the_mode_of_the_umask(tmp_path, umask, mode):
     territories = str(ROOT / "tests" / "fixtures" / "synthetic-territories.ttl")
     synthetic = str(ROOT / "tests" / "fixtures" / "synthetic-contract.ttl")

@@ -80,6 +80,7 @@ def test_synthetic_fixture_is_valid_and_clean():
     assert report.results == [], report.to_text()
 
 
+@pytest.mark.slow  # pySHACL with the SHACL-for-SHACL shapes (6.5 s)
 def test_shapes_pass_shacl_for_shacl(shipped):
     import pyshacl
 

@@ -54,6 +54,7 @@ def built(rewrite) -> Path:
     return out
 
 
+@pytest.mark.slow  # the whole shipped site, built once per module (11 s of CPU): CI; test_web serves every page locally
 def test_the_site_has_pages_and_documents_for_every_resource(built):
     for name in (
         "index.html",
@@ -77,6 +78,7 @@ def test_the_site_has_pages_and_documents_for_every_resource(built):
     assert 'href="query' not in (built / "index.en.html").read_text(encoding="utf-8")  # no endpoint offline
 
 
+@pytest.mark.slow  # the whole shipped site, built once per module (11 s of CPU): CI; test_web serves every page locally
 def test_every_local_link_of_the_site_resolves_to_a_file(built):
     """Every relative link of every page leads to a file of the site (read once, not asked of
     the disk per link: the site has a few hundred thousand links and no symbolic link)."""
@@ -97,6 +99,7 @@ def test_every_local_link_of_the_site_resolves_to_a_file(built):
     assert checked > 1000
 
 
+@pytest.mark.slow  # the whole shipped site, built once per module (11 s of CPU): CI; test_web serves every page locally
 def test_rewriting_replaces_the_site_and_refuses_other_folders(rewrite, built, tmp_path, runner):
     out, result = rewrite
     # off a terminal, progress is plain lines on stderr: the start, each tenth, the end
@@ -114,6 +117,7 @@ def test_rewriting_replaces_the_site_and_refuses_other_folders(rewrite, built, t
     assert (precious / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.slow  # the whole shipped site, built once per module (11 s of CPU): CI; test_web serves every page locally
 def test_a_failed_build_leaves_the_previous_site_untouched(dataset, built, tmp_path, monkeypatch):
     out = tmp_path / "public"
     shutil.copytree(built, out)

@@ -58,6 +58,7 @@ def test_known_failures_name_real_tests():
         assert set(known) <= names
 
 
+@pytest.mark.slow  # runs the whole W3C suite on both engines again (4.5 s)
 def test_implementation_report_is_current():
     """docs/shacl-conformance.md is what `python -m csi_graph.conformance` writes today."""
     outcomes, unlisted = whole_suite(SUITE)
