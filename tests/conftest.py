@@ -156,8 +156,18 @@ def package_dir(tmp_path_factory, package_dataset):
         contact_email="opendata@example.org",
         date=datetime.date.fromisoformat(PACKAGE_DATE),
     )
-    folder = tmp_path_factory.mktemp("package") / "out"
-    build_package(dataset, folder, settings)
+    # Built once for the whole run: the workers of pytest-xdist share the base folder's parent,
+    # and the first to take the lock builds it (8 s of CPU) while the others wait.
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "package-shared" / "out"
+    folder.parent.mkdir(exist_ok=True)
+    with open(shared / "package-shared.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "datapackage.json").is_file():
+            build_package(dataset, folder, settings)
     return folder
 
 

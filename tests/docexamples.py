@@ -43,7 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP_COPY = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules", "out"}
+# __pycache__ is copied: the examples run the copy's csi_graph, whose sources keep their dates,
+# so Python reads the compiled modules instead of compiling them for each command.
+SKIP_COPY = {".git", ".venv", "venv", ".pytest_cache", ".ruff_cache", "node_modules", "out"}
 ELLIPSIS = "..."
 COMMAND_TIMEOUT = 300
 SERVER_TIMEOUT = 60
