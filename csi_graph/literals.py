@@ -23,6 +23,7 @@ written forms stay distinct terms, ``STR()`` reads the lexical form as written, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -110,13 +111,21 @@ _INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
 }
 for _name in _INTEGER_RANGES:
     _LEXICAL[_name] = _LEXICAL["integer"]
-_COMPILED = {XSD + name: re.compile(pattern) for name, pattern in _LEXICAL.items()}
-_COMPILED[RDF_LANG_STRING] = re.compile(_XML_CHARS)
+_PATTERNS = {XSD + name: pattern for name, pattern in _LEXICAL.items()}
+_PATTERNS[RDF_LANG_STRING] = _XML_CHARS
+
+
+@functools.cache
+def _compiled(datatype: str) -> re.Pattern[str] | None:
+    """The compiled pattern of a datatype's lexical space, compiled when first needed: all of
+    them take 60 ms, a third of the start of every command."""
+    pattern = _PATTERNS.get(datatype)
+    return re.compile(pattern) if pattern is not None else None
 
 
 def known(datatype: str) -> bool:
     """Whether :func:`well_formed` knows the lexical space of ``datatype``."""
-    return datatype in _COMPILED
+    return datatype in _PATTERNS
 
 
 def well_formed(lexical: str, datatype: str) -> bool | None:
@@ -125,7 +134,7 @@ def well_formed(lexical: str, datatype: str) -> bool | None:
     Leading or trailing white space is ill-formed (except for the string types): the
     lexical space holds the collapsed forms only, as RDF 1.1 reads XSD.
     """
-    pattern = _COMPILED.get(datatype)
+    pattern = _compiled(datatype)
     if pattern is None:
         return None
     match = pattern.fullmatch(lexical)
