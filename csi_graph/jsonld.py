@@ -118,25 +118,5 @@ def dumps(document: dict[str, Any]) -> bytes:
 
 
 def compact_document(quads: list[ox.Quad]) -> bytes:
-    """Sorted quads as csi-graph's readable JSON-LD, with the context inline.
-
-    The text of ``dumps(compact(quads))``, but the context, the same in every document and
-    half of a resource's document, is written once per process (:func:`_context_entry`).
-    """
-    document = _compacted(quads, CONTEXT_NAME)
-    entries = [
-        _context_entry() if key == "@context" else f"{_json(key)}: {_json(value)}"
-        for key, value in document.items()
-    ]
-    return ("{\n  " + ",\n  ".join(entries) + "\n}\n").encode("utf-8")
-
-
-def _json(value: Any) -> str:
-    """``value`` as :func:`dumps` writes it one level down: each line indented two more spaces (a
-    JSON text only has line breaks between tokens; in strings they are escaped)."""
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-
-
-@cache
-def _context_entry() -> str:
-    return f'"@context": {_json(context())}'
+    """Sorted quads as csi-graph's readable JSON-LD, with the context inline."""
+    return dumps(compact(quads))

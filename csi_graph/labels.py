@@ -43,7 +43,6 @@ class Labels:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._cache: dict[tuple[str, tuple[str, ...], str], str | None] = {}
-        self._labels: dict[tuple[str, str], str] = {}  # short IRIs included: a site asks 100,000 times
 
     @classmethod
     def read(cls, dataset: Dataset) -> Labels:
@@ -53,11 +52,8 @@ class Labels:
         """The label of ``iri`` in ``lang`` (see the rule above); its short IRI if it has none."""
         if iri is None:
             return ""
-        key = (iri, lang)
-        if key not in self._labels:
-            found = self.text(iri, LABEL_PREDICATES, lang)
-            self._labels[key] = found if found is not None else shorten(iri)
-        return self._labels[key]
+        found = self.text(iri, LABEL_PREDICATES, lang)
+        return found if found is not None else shorten(iri)
 
     def has_label(self, iri: str) -> bool:
         return self.text(iri, LABEL_PREDICATES, "en") is not None

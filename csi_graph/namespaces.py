@@ -9,6 +9,8 @@ have one slash namespace per scheme; data resources live under the data base
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 BASE = "https://w3id.org/csi-graph/"
 ONTOLOGY = BASE + "ontology#"
 SHAPES = BASE + "shapes#"
@@ -63,8 +65,9 @@ PREFIXES: dict[str, str] = {
 _LOCAL_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
+@lru_cache(maxsize=1 << 16)
 def shorten(iri: str) -> str:
-    """Write an IRI the way the project's Turtle files do.
+    """Write an IRI the way the project's Turtle files do (remembered: a site asks 100,000 times).
 
     ``csi:Commitment`` for a known prefix, ``<commitment/chambery-2021/state-01>`` for a
     data resource (relative to the data base, as in the data files), ``<iri>`` otherwise.

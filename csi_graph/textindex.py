@@ -53,7 +53,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ import pyoxigraph as ox
 from csi_graph import __version__
 from csi_graph.errors import CsiError
 from csi_graph.files import write_atomic
-from csi_graph.queries import NamedQuery, prepare, resolve
+from csi_graph.queries import _LANG_TAG, NamedQuery, prepare, resolve
 from csi_graph.results import QueryResult
 
 if TYPE_CHECKING:
@@ -76,7 +75,6 @@ TEXTS = "internal/search-texts"
 NEEDLE = "internal/search-needle"
 FORMAT = 1  # bump when the layout of the file changes
 _KIND = "csi-graph search index"
-_LANG_TAG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 log = logging.getLogger(__name__)
 
 
@@ -230,8 +228,9 @@ def _read(path: Path) -> _Index | None:
 
 
 def _damaged(path: Path, error: BaseException) -> None:
-    reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-    log.warning("csi-graph: search index %s is damaged (%s): rebuilding it", path, reason)
+    from csi_graph.cache import _reason
+
+    log.warning("csi-graph: search index %s is damaged (%s): rebuilding it", path, _reason(error))
     with contextlib.suppress(OSError):  # the new index replaces it, or SPARQL answers
         path.unlink(missing_ok=True)
 
