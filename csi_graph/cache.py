@@ -35,6 +35,7 @@ import re
 import shutil
 import tempfile
 import traceback
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,8 +97,13 @@ def load_cached(files: list[tuple[Path, str]], graph_names: list[str], root: Pat
         store = Store(building / "store")
         graphs = _fill_staged(store, files, fill)
         store.flush()
-        del store  # closes the database (which may still write) before its files are measured
-        gc.collect()
+        # Close the database (which may still write) before its files are measured. Dropping
+        # the last reference does; a full collection (a quarter of a second in a process that
+        # holds much, such as a notebook's) only if something still holds the store.
+        alive = weakref.ref(store)
+        del store
+        if alive() is not None:
+            gc.collect()
         manifest = {
             "format": FORMAT,
             "key": key,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -183,8 +183,26 @@ def rdflib_graph(quads: Iterable[Any]) -> Graph:
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        for quad in quads:
-            graph.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
+        for triple in rdflib_triples(quads):
+            graph.add(triple)
     finally:
         logger.setLevel(level)
     return graph
+
+
+def rdflib_triples(
+    quads: Iterable[Any], convert: Callable[[Any], Node | None] = ox_to_rdflib
+) -> Iterator[tuple[Any, Any, Any]]:
+    """The triples of ``quads`` (or triples) with their terms made rdflib terms by ``convert``,
+    each distinct term once: a graph names the same IRIs again and again, and making an rdflib
+    term (which checks an IRI's characters) costs more than finding it in a dictionary."""
+    made: dict[Any, Any] = {}
+
+    def term(value: Any) -> Any:
+        found = made.get(value)
+        if found is None:
+            found = made[value] = convert(value)
+        return found
+
+    for quad in quads:
+        yield term(quad.subject), term(quad.predicate), term(quad.object)

@@ -273,12 +273,12 @@ def read_shapes(paths: list[str]) -> Graph:
     from pathlib import Path
 
     from csi_graph.loader import read_quads
-    from csi_graph.terms import ox_to_rdflib
+    from csi_graph.terms import rdflib_triples
 
     graph = Graph()
     for given in paths:
-        for quad in read_quads(Path(given), given):
-            graph.add((ox_to_rdflib(quad.subject), ox_to_rdflib(quad.predicate), ox_to_rdflib(quad.object)))
+        for triple in rdflib_triples(read_quads(Path(given), given)):
+            graph.add(triple)
     return graph
 
 
@@ -521,6 +521,7 @@ def graph_from_quads(quads: Iterable) -> Graph:
     """
     from csi_graph.literals import decode, quiet_rdflib, well_formed
     from csi_graph.shacl_sparql import _rdflib
+    from csi_graph.terms import rdflib_triples
 
     def exact(term) -> Node:  # the imports above once per graph, not once per term: half the time
         converted = _rdflib(decode(term))
@@ -532,8 +533,8 @@ def graph_from_quads(quads: Iterable) -> Graph:
 
     graph = Graph()
     with quiet_rdflib():
-        for quad in quads:
-            graph.add((exact(quad.subject), exact(quad.predicate), exact(quad.object)))
+        for triple in rdflib_triples(quads, exact):
+            graph.add(triple)
     return graph
 
 

@@ -283,3 +283,22 @@ def test_an_index_written_into_an_evicted_entry_does_not_bring_it_back(tmp_path)
     with pytest.raises(CsiError, match="No such file or directory"):
         write_atomic(evicted / "search-en-0123456789abcdef.index", b"rows", make_folder=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_database_is_closed_before_its_files_are_measured(tmp_path, monkeypatch):
+    """The manifest records the sizes of a closed database: RocksDB holds a lock on an open
+    one, so opening the folder again, in this process, fails while anything still holds it."""
+    import pyoxigraph as ox
+
+    import csi_graph.cache as cache
+
+    measure, opened = cache._sizes, []
+
+    def opening_first(folder: Path) -> dict[str, int]:
+        ox.Store(str(folder))  # OSError if the building store were still open
+        opened.append(folder)
+        return measure(folder)
+
+    monkeypatch.setattr(cache, "_sizes", opening_first)
+    cached(tiny(tmp_path, 1), tmp_path / "cache")
+    assert len(opened) == 1

@@ -98,11 +98,16 @@ def read_yaml(path: Path, display: str) -> tuple[Node, list[Problem]]:
     return read_yaml_text(text, display)
 
 
-def _too_deep(text: str, display: str) -> Problem | None:
+# libyaml's parser where PyYAML was built with it: 7 times faster than PyYAML's own, which
+# still reads a file libyaml refuses, for the error messages the hints below are written for.
+_FAST: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _too_deep(text: str, display: str, loader: type) -> Problem | None:
     """Where the text nests past ``YAML_MAX_DEPTH``, read from the event stream (which, unlike
     composing, does not recurse)."""
     deepest, depth = limit("YAML_MAX_DEPTH"), 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > deepest:
@@ -119,13 +124,22 @@ def _too_deep(text: str, display: str) -> Problem | None:
     return None
 
 
+def _compose(text: str, display: str, loader: type) -> yaml.Node | None:
+    deep = _too_deep(text, display, loader)
+    if deep is not None:
+        raise AuthoringError([deep])
+    return yaml.compose(text, Loader=loader)
+
+
 def read_yaml_text(text: str, display: str) -> tuple[Node, list[Problem]]:
     """Parse YAML text into positioned nodes, with the problems found (duplicate keys...)."""
     try:
-        deep = _too_deep(text, display)
-        if deep is not None:
-            raise AuthoringError([deep])
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            root = _compose(text, display, _FAST)
+        except yaml.YAMLError:
+            if _FAST is yaml.SafeLoader:
+                raise
+            root = _compose(text, display, yaml.SafeLoader)  # PyYAML's words for the error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -198,7 +212,9 @@ def _convert(node: yaml.Node, display: str, problems: list[Problem], budget: _Bu
 def _converted(node: yaml.Node, display: str, problems: list[Problem], budget: _Budget) -> Node:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.ScalarNode):
-        null = node.tag == "tag:yaml.org,2002:null" and node.style is None
+        null = (
+            node.tag == "tag:yaml.org,2002:null" and not node.style
+        )  # plain: None for PyYAML, "" for libyaml
         return Scalar(line, column, node.value, null)
     if isinstance(node, yaml.SequenceNode):
         return Sequence(line, column, [_convert(item, display, problems, budget) for item in node.value])
