@@ -56,7 +56,9 @@ class Info:
             lines.append(f"  {c.identifier}  {c.title}")
             lines.append(f"    territory: {', '.join(c.territories) or 'unknown'}; {dates}")
             # none recorded (none known, or none) shows no figure, not 0, as in compare
-            lines.append(f"    {c.commitments} commitments:" if c.commitments else "    no commitment recorded")
+            lines.append(
+                f"    {c.commitments} commitments:" if c.commitments else "    no commitment recorded"
+            )
             width = max((len(p.label) for p in c.parties), default=0)
             for p in c.parties:
                 count = str(p.commitments) if p.commitments else "–"
