@@ -24,11 +24,9 @@ SHA-256 of the whole relabelled graph).
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 
@@ -97,37 +95,3 @@ def _key(term: Any) -> str:
     if kind is Literal:  # exact: lexical form as written, datatype, language
         return repr((str(term), term.datatype, term.language))
     return str(term)  # an Oxigraph term
-
-
-V = TypeVar("V")
-
-
-class Recent(Generic[V]):
-    """At most ``size`` values by key, the least recently used dropped first (thread-safe:
-    the server validates from several threads)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[Hashable, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def get(self, key: Hashable) -> V | None:
-        with self._lock:
-            value = self._values.get(key)
-            if value is not None:
-                self._values.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: V) -> None:
-        with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()

@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -564,13 +565,30 @@ class CatalogCheck:
     text: str
 
 
-def check_catalog(catalog: Graph) -> CatalogCheck:
-    """Validate ``catalog`` with the official DCAT-AP 3.0.1 shapes, offline (no ``owl:imports``)."""
-    from pyshacl import validate
+@cache
+def dcat_ap_shapes() -> Graph:
+    """The official DCAT-AP 3.0.1 shapes, parsed once (callers only read them)."""
+    return Graph().parse(DCAT_AP_SHAPES, format="turtle")
 
-    shapes = Graph().parse(DCAT_AP_SHAPES, format="turtle")
-    conforms, report, text = validate(
-        catalog, shacl_graph=shapes, inference="none", do_owl_imports=False, allow_warnings=False
-    )
-    results = len(set(report.subjects(RDF.type, URIRef("http://www.w3.org/ns/shacl#ValidationResult"))))
-    return CatalogCheck(bool(conforms), results, text)
+
+def check_catalog(catalog: Graph, engine: str = "auto") -> CatalogCheck:
+    """Validate ``catalog`` with the official DCAT-AP 3.0.1 shapes, offline (no ``owl:imports``).
+
+    By the SPARQL engine unless ``engine`` says otherwise (as ``validate`` does: pySHACL if it
+    refused the shapes): 0.2 s where pySHACL takes 1.2 s. The tests check that both report the
+    same on the catalogue and on broken copies of it. Any result, whatever its severity, means
+    the record does not conform.
+    """
+    from csi_graph.namespaces import shorten
+    from csi_graph.validation import render_path_key, validate_graph
+
+    found = validate_graph(catalog, dcat_ap_shapes(), engine)
+
+    def line(r) -> str:
+        where = f" {render_path_key(r.path)}" if r.path is not None else ""
+        value = f" = {r.value.n3()}" if r.value is not None else ""
+        said = f": {r.messages[0]}" if r.messages else ""
+        return f"- {shorten(str(r.severity))} on {r.focus.n3()}{where}{value} ({shorten(str(r.component))}){said}"
+
+    text = "\n".join(sorted(line(r) for r in found))
+    return CatalogCheck(not found, len(found), text)

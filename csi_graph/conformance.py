@@ -207,11 +207,11 @@ def _matches(expected: tuple, actual: tuple) -> bool:
 def run(case: Case, engine: str) -> Outcome:
     """Validate one test with one engine and judge the report."""
     from csi_graph.shacl_queries import ShapesError, Unsupported
-    from csi_graph.validation import PyshaclError
+    from csi_graph.validation import PyshaclError, validate_graph
 
     data, shapes = _graph(case.data), _graph(case.shapes)
     try:
-        results = _validate(data, shapes, engine)
+        results = validate_graph(data, shapes, engine)
     except PyshaclError as error:  # pySHACL's own stop: a refusal where one is expected
         return Outcome(case, engine, "pass" if case.failure_expected else "crash", str(error))
     except (ShapesError, Unsupported) as error:
@@ -274,21 +274,6 @@ def _n(term) -> str:
     if isinstance(term, Literal):
         return term.n3()
     return f"<{term}>" if isinstance(term, URIRef) else "[]"
-
-
-def _validate(data: Graph, shapes: Graph, engine: str) -> list:
-    import pyoxigraph as ox
-
-    from csi_graph.literals import exact_quads
-    from csi_graph.shacl_sparql import _ox
-    from csi_graph.validation import check_shapes, pyshacl_results, sparql_results
-
-    if engine == "sparql":
-        store = ox.Store()
-        store.extend(exact_quads(ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in data))
-        return sparql_results(store, shapes)
-    check_shapes(shapes)  # the safety policy, before pySHACL runs any query
-    return pyshacl_results(data, shapes)
 
 
 def _first_line(error: Exception) -> str:

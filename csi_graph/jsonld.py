@@ -18,6 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from csi_graph.errors import CsiError
+from csi_graph.recent import Recent
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -58,13 +59,20 @@ def compact(quads: list[ox.Quad], ctx: dict[str, Any] | None = None) -> dict[str
     (see :func:`csi_graph.export.canonical`): PyLD keeps the order it is given, which makes
     the output deterministic.
     """
-    document = _compacted(quads, CONTEXT_NAME if ctx is None else ctx)
-    document["@context"] = context() if ctx is None else ctx
-    return document
+    nodes = _compacted(quads, CONTEXT_NAME if ctx is None else ctx)
+    return {"@context": context() if ctx is None else ctx, "@graph": nodes}
 
 
-def _compacted(quads: list[ox.Quad], ctx: dict[str, Any] | str) -> dict[str, Any]:
-    """PyLD's compaction of ``quads`` with ``ctx`` (inline or by name), which it puts in the document."""
+# Compacted nodes, by their expanded form and the context. JSON-LD compacts a ``@graph`` array
+# node by node, so a node compacts the same in whichever document holds it, and the documents
+# csi-graph writes hold the same nodes again and again: each contract's nodes are also in the
+# package's file of all the data, a resource's in the site's documents of its neighbours. Kept
+# as JSON text, so that no caller can change a kept node; at most 10,000 (a few megabytes).
+_NODES: Recent[str] = Recent(10_000)
+
+
+def _compacted(quads: list[ox.Quad], ctx: dict[str, Any] | str) -> list[dict[str, Any]]:
+    """PyLD's compaction of ``quads`` with ``ctx`` (inline or by name): the nodes of its ``@graph``."""
     from pyld import jsonld
 
     dataset = _rdf_dataset(quads)
@@ -76,7 +84,17 @@ def _compacted(quads: list[ox.Quad], ctx: dict[str, Any] | str) -> dict[str, Any
     if ctx == CONTEXT_NAME:  # JSON-LD 1.1 ignores @base in a context given by IRI; PyLD 3.3 applies
         # it: the same base given as the document's keeps data IRIs relative either way.
         options["base"] = context()["@base"]
-    return jsonld.compact(expanded, ctx, {**options, "graph": True, "skipExpansion": True})
+    options = {**options, "graph": True, "skipExpansion": True}
+    scope = ctx if isinstance(ctx, str) else json.dumps(ctx, sort_keys=True)
+    nodes: list[dict[str, Any]] = []
+    for node in expanded:
+        key = (scope, json.dumps(node, sort_keys=True))
+        text = _NODES.get(key)
+        if text is None:
+            text = json.dumps(jsonld.compact([node], ctx, options)["@graph"], ensure_ascii=False)
+            _NODES.put(key, text)
+        nodes += json.loads(text)
+    return nodes
 
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -40,7 +40,8 @@ from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
 from csi_graph import literals
-from csi_graph.canonical import Canonical, Recent, canonical
+from csi_graph.canonical import Canonical, canonical
+from csi_graph.recent import Recent
 from csi_graph.shacl_queries import ShapesError, Unsupported, analyse
 
 __all__ = ["Check", "Failure", "ShapesError", "Unsupported", "compile_shapes", "failures", "prepare_store"]

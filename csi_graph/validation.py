@@ -33,9 +33,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from csi_graph.canonical import Canonical, Recent, canonical
+from csi_graph.canonical import Canonical, canonical
 from csi_graph.errors import CsiError
 from csi_graph.namespaces import PREFIXES, shorten
+from csi_graph.recent import Recent
 from csi_graph.shacl_queries import ShapesError
 
 if TYPE_CHECKING:
@@ -367,6 +368,29 @@ def _filled(source, failure) -> tuple[Literal, ...]:
             text = text.replace(f"{{?{name}}}", shown).replace(f"{{${name}}}", shown)
         filled.append(Literal(text, lang=message.language))
     return tuple(filled)
+
+
+def validate_graph(data: Graph, shapes: Graph, engine: str = "auto") -> list[Result]:
+    """Validate an rdflib graph with ``shapes`` (for graphs that are not a loaded dataset: a
+    catalogue record, the W3C suite's tests); ``engine`` as for :func:`validate`."""
+    import pyoxigraph as ox
+
+    from csi_graph.literals import exact_quads
+    from csi_graph.shacl_queries import Unsupported
+    from csi_graph.shacl_sparql import _ox
+
+    if engine not in ENGINES:
+        raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if engine != "pyshacl":
+        store = ox.Store()
+        store.extend(exact_quads(ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in data))
+        try:
+            return sparql_results(store, shapes)
+        except Unsupported:
+            if engine == "sparql":
+                raise
+    check_shapes(shapes)  # the safety policy, before pySHACL runs any query
+    return pyshacl_results(data, shapes)
 
 
 def pyshacl_results(data: Graph, shapes: Graph) -> list[Result]:

@@ -62,9 +62,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     """With $CSI_GRAPH_TEST_CPU set to a file, append each test's CPU time to it (seconds of
-    this process and of the processes it waited for, then wall time): where the suite's time
-    goes on a shared machine, where wall time alone says little. Lines are appended as tests
-    end, so a run stopped half-way still tells."""
+    this process and of the processes it waited for, then wall time, the xdist worker and the
+    time it ended): where the suite's time goes on a shared machine, where wall time alone says
+    little. Lines are appended as tests end, so a run stopped half-way still tells."""
     record = os.environ.get("CSI_GRAPH_TEST_CPU")
     if not record:
         yield
@@ -81,7 +81,8 @@ def pytest_runtest_protocol(item, nextitem):
     after = usage()
     own, children, wall = (b - a for a, b in zip(before, after, strict=True))
     with open(record, "a", encoding="utf-8") as handle:
-        handle.write(f"{item.nodeid}\t{own:.3f}\t{children:.3f}\t{wall:.3f}\n")
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "-")
+        handle.write(f"{item.nodeid}\t{own:.3f}\t{children:.3f}\t{wall:.3f}\t{worker}\t{time.time():.3f}\n")
 
 
 @pytest.fixture(scope="session")

@@ -223,6 +223,7 @@ def test_jsonld_from_the_store_is_what_pyld_makes_of_n_quads():
     """
     from pyld import jsonld as pyld
 
+    from csi_graph.catalog import catalog_context
     from csi_graph.export import canonical
     from csi_graph.jsonld import _no_remote_documents, compact, compact_document, context, dumps
 
@@ -238,4 +239,10 @@ def test_jsonld_from_the_store_is_what_pyld_makes_of_n_quads():
     oracle = pyld.compact(pyld.from_rdf(text, options), context(), {**options, "graph": True})
     oracle["@context"] = context()
     assert compact_document(quads) == dumps(oracle)
+    # Again, from the compacted nodes kept (csi_graph.jsonld._NODES): the same bytes.
+    assert compact_document(quads) == dumps(oracle)
+    # Nodes kept for one context are never used for another: the catalogue's, given inline.
+    other = catalog_context()
+    oracle = pyld.compact(pyld.from_rdf(text, options), other, {**options, "graph": True})
+    assert dumps(compact(quads, other)) == dumps(oracle)
     assert compact_document([]) == dumps(compact([]))  # the context written once per process: same text
