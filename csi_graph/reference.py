@@ -97,10 +97,17 @@ SEVERITY = {
 
 def render(dataset: Dataset, lang: str) -> str:
     """The reference in ``lang`` as Markdown."""
+    return _render(_sources(dataset), lang)
+
+
+def _sources(dataset: Dataset) -> tuple[Graph, Graph, Graph]:
+    """The ontology, shapes and data as rdflib graphs (read once for both languages)."""
+    return dataset.merged("ontology"), dataset.shapes_graph, dataset.merged("data")
+
+
+def _render(sources: tuple[Graph, Graph, Graph], lang: str) -> str:
     t = TEXT[lang]
-    graph = dataset.merged("ontology")
-    shapes = dataset.shapes_graph
-    data = dataset.merged("data")
+    graph, shapes, data = sources
     out = [f"# {t['title']}", "", t["intro"], ""]
     out += [
         f"- {t['version']}: {graph.value(ONTOLOGY, OWL.versionInfo)} (`{graph.value(ONTOLOGY, OWL.versionIRI)}`)",
@@ -132,8 +139,9 @@ def write(dataset: Dataset, folder: Path) -> list[Path]:
     from csi_graph.files import write_atomic
 
     paths = []
+    sources = _sources(dataset)
     for lang, name in FILES.items():
-        write_atomic(folder / name, render(dataset, lang))
+        write_atomic(folder / name, _render(sources, lang))
         paths.append(folder / name)
     return paths
 
@@ -141,9 +149,10 @@ def write(dataset: Dataset, folder: Path) -> list[Path]:
 def stale(dataset: Dataset, folder: Path) -> list[Path]:
     """The reference files in ``folder`` that differ from what the ontology now gives."""
     out = []
+    sources = _sources(dataset)
     for lang, name in FILES.items():
         path = folder / name
-        if not path.exists() or path.read_text(encoding="utf-8") != render(dataset, lang):
+        if not path.exists() or path.read_text(encoding="utf-8") != _render(sources, lang):
             out.append(path)
     return out
 

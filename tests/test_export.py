@@ -77,13 +77,34 @@ def test_every_format_reads_back_to_the_same_graph(both, fmt):
     assert isomorphic(_parsed(export(dataset, fmt), fmt), source)
 
 
-@pytest.mark.parametrize("fmt", ["turtle", pytest.param("jsonld", marks=pytest.mark.slow)])  # PyLD: 20 s
-def test_ontology_and_shapes_with_their_blank_nodes_read_back(both, fmt):
+def _canonical(quads) -> list[str]:
+    """The triples with their blank nodes labelled by RDFC-1.0 (Oxigraph's), sorted: two graphs
+    are the same up to blank-node labels when these are equal."""
+    dataset = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(str(q) for q in dataset)
+
+
+# Compared by RDFC-1.0 (0.1 s) and, in CI, by rdflib's isomorphism too (5 s), an oracle that
+# shares no code with the export.
+@pytest.mark.parametrize(
+    ("fmt", "oracle"),
+    [
+        ("turtle", "rdfc"),
+        pytest.param("turtle", "rdflib", marks=pytest.mark.slow),
+        ("jsonld", "rdfc"),
+    ],
+)
+def test_ontology_and_shapes_with_their_blank_nodes_read_back(both, fmt, oracle):
     dataset = both["anchored"]
-    source = _graph(Selection(dataset, ontology=True, shapes=True).quads)
+    source = Selection(dataset, ontology=True, shapes=True).quads
     content = export(dataset, fmt, ontology=True, shapes=True)
     assert b"_:c14n" in content or fmt == "jsonld"
-    assert isomorphic(_parsed(content, fmt), source)
+    read = ox.parse(content, format=PARSERS[fmt])
+    if oracle == "rdfc":
+        assert _canonical(read) == _canonical(source)
+    else:
+        assert isomorphic(_graph(read), _graph(source))
 
 
 def test_quad_formats_keep_one_graph_per_file(both):
