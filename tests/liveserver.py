@@ -28,12 +28,14 @@ def oxigraph_command() -> str:
 
 
 @contextmanager
-def running_oxigraph(command: str, location: Path, timeout: float = 30.0) -> Iterator[str]:
-    """``oxigraph serve`` (or ``serve-read-only``) on a store folder: yields the base URL; stops it after."""
+def running_oxigraph(command: str, location: Path | None = None, timeout: float = 30.0) -> Iterator[str]:
+    """``oxigraph serve`` (or ``serve-read-only``) on a store folder, or in memory (``serve``
+    without ``location``): yields the base URL; stops it after."""
     port = free_port()
     bind = f"127.0.0.1:{port}"
+    where = ["--location", str(location)] if location is not None else []
     process = subprocess.Popen(
-        [oxigraph_command(), command, "--location", str(location), "--bind", bind],
+        [oxigraph_command(), command, *where, "--bind", bind],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -53,9 +53,9 @@ PATTERNS = {
 
 
 @pytest.fixture(scope="module")
-def endpoint(shipped, tmp_path_factory):
-    """``oxigraph serve`` holding the shipped data, published by csi-graph."""
-    with running_oxigraph("serve", tmp_path_factory.mktemp("four-paths-store")) as base:
+def endpoint(shipped):
+    """``oxigraph serve`` holding the shipped data in memory, published by csi-graph."""
+    with running_oxigraph("serve") as base:
         publish(shipped, f"{base}/store")
         yield f"{base}/query"
 

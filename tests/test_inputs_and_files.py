@@ -291,7 +291,7 @@ def chain(tmp_path: Path, length: int) -> Path:
 @pytest.mark.parametrize(
     ("setting", "limit", "other"),
     [
-        ("CSI_GRAPH_CANON_MAX_SECONDS", "2", "CSI_GRAPH_CANON_MAX_MEMORY"),
+        ("CSI_GRAPH_CANON_MAX_SECONDS", "0.5", "CSI_GRAPH_CANON_MAX_MEMORY"),
         ("CSI_GRAPH_CANON_MAX_MEMORY", "20000000", "CSI_GRAPH_CANON_MAX_SECONDS"),
     ],
 )
