@@ -157,18 +157,42 @@ def package_dir(tmp_path_factory, package_dataset):
         contact_email="opendata@example.org",
         date=datetime.date.fromisoformat(PACKAGE_DATE),
     )
-    # Built once for the whole run: the workers of pytest-xdist share the base folder's parent,
-    # and the first to take the lock builds it (8 s of CPU) while the others wait.
+    return built_once(tmp_path_factory, "package", lambda folder: build_package(dataset, folder, settings))
+
+
+@pytest.fixture(scope="session")
+def shipped_package(tmp_path_factory):
+    """``csi-graph package OUT`` on the data as it ships, run as a user runs it, once."""
+    import shutil
+    import subprocess
+    import sys
+
+    command = shutil.which("csi-graph") or str(Path(sys.executable).parent / "csi-graph")
+
+    def build(folder: Path) -> None:
+        run = subprocess.run(
+            [command, "package", str(folder), "-q"], capture_output=True, text=True, timeout=600
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+
+    return built_once(tmp_path_factory, "shipped-package", build)
+
+
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder ``build`` writes once for the whole run (a package: 5 to 8 s of CPU): the workers
+    of pytest-xdist share the base folder's parent, and the first to take the lock builds it
+    while the others wait. Tests only read it (a test that changes one changes a copy)."""
     import fcntl
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "package-shared" / "out"
+    folder = shared / f"{name}-shared" / "out"
     folder.parent.mkdir(exist_ok=True)
-    with open(shared / "package-shared.lock", "w") as lock:
+    with open(shared / f"{name}-shared.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "datapackage.json").is_file():
-            build_package(dataset, folder, settings)
+        if not (folder.parent / "built").is_file():
+            build(folder)
+            (folder.parent / "built").write_text("")
     return folder
 
 

@@ -138,25 +138,6 @@ def test_compare_completeness_that_keeps_nothing_is_a_usage_error(runner, entrie
 # ---------------------------------------------------------------------- the package's register table
 
 
-@pytest.fixture(scope="module")
-def shipped_package(shipped, tmp_path_factory):
-    """The open-data package of the shipped data (the tables need no SHACL run: not validated)."""
-    import datetime
-
-    from csi_graph.catalog import PublishSettings
-    from csi_graph.package import build_package
-
-    settings = PublishSettings(
-        base_url="https://data.example.org/csi/",
-        publisher_name="Test publisher (synthetic)",
-        contact_email="opendata@example.org",
-        date=datetime.date(2026, 11, 30),
-    )
-    folder = tmp_path_factory.mktemp("register-package") / "out"
-    build_package(shipped, folder, settings, validate_data=False)
-    return folder
-
-
 def _csv(path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

@@ -1,6 +1,7 @@
 """The package of the shipped data, made as a user makes it, passes frictionless and DCAT-AP 3.0.1.
 
-``csi-graph package OUT`` on the data as it ships (no fixture), then the checks a portal
+``csi-graph package OUT`` on the data as it ships (conftest.py's ``shipped_package``: the
+command as a user runs it, once per test run), then the checks a portal
 runs: ``frictionless validate datapackage.json`` (every table the package lists, its Table
 Schema and the foreign keys between tables) and the official DCAT-AP 3.0.1 SHACL shapes
 on the catalogue record. Nothing here names a table or counts contracts: a table or a
@@ -16,22 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from pyshacl import validate
 from rdflib import Graph
 
 from csi_graph.catalog import DCAT_AP_SHAPES
 
-CSI_GRAPH = shutil.which("csi-graph") or str(Path(sys.executable).parent / "csi-graph")
 FRICTIONLESS = shutil.which("frictionless") or str(Path(sys.executable).parent / "frictionless")
-
-
-@pytest.fixture(scope="module")
-def shipped_package(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("shipped") / "out"
-    run = subprocess.run([CSI_GRAPH, "package", str(out), "-q"], capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return out
 
 
 def test_frictionless_accepts_every_table_of_the_package(shipped_package):
