@@ -39,11 +39,26 @@ def run_slow(config) -> bool:
     return config.getoption("--run-slow") or os.environ.get("CI", "").lower() in ("true", "1")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked slow run in CI (CI=true, as every CI service sets) or with --run-slow.
+# Files whose tests take seconds each (servers, a browser, whole doc pages): they run first, so
+# that the workers end on short tests, which the one that is done first takes over from the
+# other (--dist worksteal), instead of one waiting for the other's last long test.
+LONG_FIRST = (
+    "test_serve_live.py",
+    "test_browser.py",
+    "test_docs_examples.py",
+    "test_serve_limits.py",
+    "test_shipped_package.py",
+    "test_remote_hostile.py",
+)
 
-    They are deselected, not skipped, and the summary says how many were left out.
+
+def pytest_collection_modifyitems(config, items):
+    """Long files first (see above). Tests marked slow run in CI (CI=true, as every CI service
+    sets) or with --run-slow: otherwise they are deselected, not skipped, and the summary says
+    how many were left out.
     """
+    first = {name: rank for rank, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: the rest keep their order
     if run_slow(config):
         return
     slow = [item for item in items if item.get_closest_marker("slow")]
