@@ -319,34 +319,37 @@ def test_linked_blank_nodes_within_bounds_export_the_same_bytes(runner, tmp_path
 # Folders written as a whole: site and package -----------------------------------------------------
 
 
-def small_site_data(tmp_path: Path):
-    """The ontology and reference data, with a synthetic resource whose path segment is 300 long."""
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory):
+    """A site built (3 s of CPU) once for the two tests below: from the ontology and reference
+    data with a synthetic resource whose path segment is 300 long, in a folder where a killed
+    build left its temporary folder. The folder, the build's report, the leftover's name."""
     from csi_graph.loader import load
+    from csi_graph.web.site import write_site
 
-    data = tmp_path / "long.ttl"
+    folder = tmp_path_factory.mktemp("small-site")
+    data = folder / "long.ttl"
     data.write_text(
         f'<https://w3id.org/csi-graph/id/thing/{"x" * 300}> <http://www.w3.org/2000/01/rdf-schema#label> "long"@en .\n'
     )
-    return load([data], contracts=False, store="oxigraph")
-
-
-def test_site_skips_a_segment_too_long_for_a_file_name(tmp_path):
-    from csi_graph.web.site import write_site
-
-    report = write_site(small_site_data(tmp_path), tmp_path / "public")  # aborted before
-    assert report.skipped == [f"https://w3id.org/csi-graph/id/thing/{'x' * 300}"]
-    assert (tmp_path / "public" / "index.html").is_file()
-
-
-def test_what_a_killed_site_build_left_is_cleaned_up_by_the_next(tmp_path):
-    from csi_graph.web.site import write_site
-
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a process id that is no longer alive, as a killed build's
-    left = tmp_path / f".public.tmp-{gone.pid}-0123abcd"  # the folder such a build leaves
+    left = folder / f".public.tmp-{gone.pid}-0123abcd"  # the folder such a build leaves
     (left / "id").mkdir(parents=True)
-    write_site(small_site_data(tmp_path), tmp_path / "public")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.ttl", "public"]
+    report = write_site(load([data], contracts=False, store="oxigraph"), folder / "public")
+    return folder, report, left
+
+
+def test_site_skips_a_segment_too_long_for_a_file_name(small_site):
+    folder, report, _ = small_site  # the build aborted before
+    assert report.skipped == [f"https://w3id.org/csi-graph/id/thing/{'x' * 300}"]
+    assert (folder / "public" / "index.html").is_file()
+
+
+def test_what_a_killed_site_build_left_is_cleaned_up_by_the_next(small_site):
+    folder, _, left = small_site
+    assert not left.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["long.ttl", "public"]
 
 
 def test_package_force_never_replaces_a_repository(runner, tmp_path):
