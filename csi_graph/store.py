@@ -113,14 +113,6 @@ class Store:
         self.store.bulk_extend(renamed(quads))
         return {name: self.count(name) for name in names}
 
-    def _merge(self, graph: ox.NamedNode) -> None:
-        """Copy a named graph into the default graph (leaving out what the anchor holds)."""
-        self.store.bulk_extend(
-            ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
-            for quad in self.store.quads_for_pattern(None, None, None, graph)
-            if not self._in_anchor(quad)
-        )
-
     def _in_anchor(self, quad: ox.Quad) -> bool:
         return self.anchor is not None and any(
             True for _ in self.store.quads_for_pattern(quad.subject, quad.predicate, quad.object, self.anchor)
@@ -143,7 +135,10 @@ class Store:
         if self.anchor is None:
             return
         anchor, self.anchor = self.anchor, None
-        self._merge(anchor)
+        self.store.bulk_extend(  # the same blank nodes as the anchor's
+            ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+            for quad in self.store.quads_for_pattern(None, None, None, anchor)
+        )
 
     def rebuild_default(self, graphs: Iterable[str]) -> None:
         """Make the default graph the merge of ``graphs`` again (after an update), copied as

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -229,28 +229,14 @@ def validate(
     report's ``notes`` then say why. Shapes that SHACL or the safety policy forbids raise
     :class:`~csi_graph.shacl_queries.ShapesError` whatever the engine.
     """
-    from csi_graph.shacl_queries import Unsupported
-
-    if engine not in ENGINES:
-        raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
+    _check_engine(engine)
     exact = _ExactData(dataset)
     shapes_graph, form = (shapes, None) if shapes is not None else exact.shapes()
     if extra_shapes is not None:
         shapes_graph, form = shapes_graph + extra_shapes, None
-    notes: list[str] = []
-    chosen = "pyshacl" if engine == "pyshacl" else "sparql"
-    raw: list[Result] = []
-    if chosen == "sparql":
-        try:
-            raw = sparql_results(exact.store, shapes_graph, stand_ins=bool(exact.reread), form=form)
-        except Unsupported as error:
-            if engine == "sparql":
-                raise
-            notes.append(f"the SPARQL engine refused the shapes ({error}): validated with pySHACL")
-            chosen = "pyshacl"
-    if chosen == "pyshacl":
-        check_shapes(shapes_graph)
-        raw = pyshacl_results(exact.graph(), shapes_graph)
+    raw, chosen, notes = _run_engine(
+        engine, shapes_graph, lambda: exact.store, exact.graph, stand_ins=bool(exact.reread), form=form
+    )
     notes += exact.notes
     if shapes is None:  # the dataset's own shapes: no data file may add or switch off one
         raw += shapes_in_data(dataset)
@@ -376,21 +362,46 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "auto") -> list[Res
     import pyoxigraph as ox
 
     from csi_graph.literals import exact_quads
-    from csi_graph.shacl_queries import Unsupported
     from csi_graph.shacl_sparql import _ox
 
+    _check_engine(engine)
+
+    def store() -> ox.Store:
+        exact = ox.Store()
+        exact.extend(exact_quads(ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in data))
+        return exact
+
+    return _run_engine(engine, shapes, store, lambda: data)[0]
+
+
+def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
         raise CsiError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+def _run_engine(
+    engine: str,
+    shapes: Graph,
+    store: Callable[[], ox.Store],
+    graph: Callable[[], Graph],
+    *,
+    stand_ins: bool = True,
+    form: Canonical | None = None,
+) -> tuple[list[Result], str, list[str]]:
+    """The results of ``engine`` (see :func:`validate`): the SPARQL engine on ``store()``,
+    pySHACL on ``graph()``; with the engine that ran, and a note if it was not the one asked."""
+    from csi_graph.shacl_queries import Unsupported
+
+    notes: list[str] = []
     if engine != "pyshacl":
-        store = ox.Store()
-        store.extend(exact_quads(ox.Quad(_ox(s), _ox(p), _ox(o)) for s, p, o in data))
         try:
-            return sparql_results(store, shapes)
-        except Unsupported:
+            return sparql_results(store(), shapes, stand_ins=stand_ins, form=form), "sparql", notes
+        except Unsupported as error:
             if engine == "sparql":
                 raise
+            notes.append(f"the SPARQL engine refused the shapes ({error}): validated with pySHACL")
     check_shapes(shapes)  # the safety policy, before pySHACL runs any query
-    return pyshacl_results(data, shapes)
+    return pyshacl_results(graph(), shapes), "pyshacl", notes
 
 
 def pyshacl_results(data: Graph, shapes: Graph) -> list[Result]:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from liveserver import descendants
+from liveserver import cpu_seconds, descendants
 
 from csi_graph.cli import cli
 
@@ -32,16 +32,6 @@ def test_the_default_timeout_can_be_set_for_a_session(runner, monkeypatch):
     assert result.exit_code == 2 and "ran longer than 1 s" in result.stderr
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system time of a process so far, from /proc (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def test_ctrl_c_stops_a_query_inside_the_engine():
     process = subprocess.Popen(
         [sys.executable, "-m", "csi_graph", "query", "--timeout", "600", "-e", CROSS_JOIN],
@@ -56,7 +46,7 @@ def test_ctrl_c_stops_a_query_inside_the_engine():
     # Wait until the query's own process (a fork of the command) has spent a second of CPU
     # time: the data is loaded and the engine deep in the cross join.
     deadline = time.monotonic() + 120
-    while not any(_cpu_seconds(pid) > 1 for pid in descendants(process.pid)):
+    while not any(cpu_seconds(pid) > 1 for pid in descendants(process.pid)):
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group

@@ -212,9 +212,8 @@ def _convert(node: yaml.Node, display: str, problems: list[Problem], budget: _Bu
 def _converted(node: yaml.Node, display: str, problems: list[Problem], budget: _Budget) -> Node:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, yaml.ScalarNode):
-        null = (
-            node.tag == "tag:yaml.org,2002:null" and not node.style
-        )  # plain: None for PyYAML, "" for libyaml
+        # A plain scalar's style is None for PyYAML, "" for libyaml.
+        null = node.tag == "tag:yaml.org,2002:null" and not node.style
         return Scalar(line, column, node.value, null)
     if isinstance(node, yaml.SequenceNode):
         return Sequence(line, column, [_convert(item, display, problems, budget) for item in node.value])
