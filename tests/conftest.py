@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,14 @@ try:
 
     from csi_graph.loader import load
 except ModuleNotFoundError as missing:  # pytest run by a Python in which csi-graph is not installed
-    pytest.exit(
-        f"csi-graph's dependencies are not installed in this Python ({missing}): run, from the "
-        "repository, python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest",
-        returncode=4,
+    # One line and exit code 4 (pytest's usage error), not the import failure of a conftest.
+    # Raised while pytest reads this file, before it parses its options (-n needs xdist too).
+    print(
+        f"Error: csi-graph's dependencies are not installed in this Python ({missing}): run, from "
+        "the repository, python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest",
+        file=sys.stderr,
     )
+    raise SystemExit(4) from None
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"

@@ -50,3 +50,27 @@ def test_help_runs_as_a_process():
         [sys.executable, "-m", "csi_graph", "--help"], capture_output=True, text=True, check=True
     )
     assert "--cache / --no-cache" in done.stdout and "--store" not in done.stdout
+
+
+def test_pytest_without_the_dependencies_says_what_to_run():
+    """pytest from a Python in which csi-graph's dependencies are missing (here pyoxigraph, hidden
+    by an import hook) stops on one line that names the command to run, with exit code 4."""
+    from conftest import ROOT
+
+    hide = (
+        "import sys, pytest\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pyoxigraph':\n"
+        "            raise ModuleNotFoundError(\"No module named 'pyoxigraph'\", name='pyoxigraph')\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "sys.exit(pytest.main(['--collect-only', '-q', '-p', 'no:cacheprovider', '-n', '0', 'tests/test_seed.py']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.stderr == (
+        "Error: csi-graph's dependencies are not installed in this Python (No module named 'pyoxigraph'): "
+        "run, from the repository, python3 -m venv .venv && . .venv/bin/activate && "
+        "pip install -e '.[test]' && pytest\n"
+    )
+    assert "Traceback" not in done.stdout
